@@ -1,0 +1,82 @@
+"""The Litestar application, assembled in small steps."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar
+from litestar.config.app import AppConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+
+from backend import __version__
+from backend.accounts.controllers import AuthController, DeviceAdminController
+from backend.catalog.controllers import ProcedureController, UnitController
+from backend.core.apidocs import LocalSwaggerPlugin
+from backend.core.errors import error_response
+from backend.core.health import HealthController
+from backend.core.middleware import configure_logging, security_and_logging_middleware
+from backend.core.static import PwaController
+from backend.db.engine import close_engine, prepare_engine
+from backend.settings import get_settings
+
+API_HANDLERS: list[Any] = [
+    HealthController,
+    AuthController,
+    DeviceAdminController,
+    UnitController,
+    ProcedureController,
+]
+
+
+@asynccontextmanager
+async def database_lifespan(_: Litestar) -> AsyncIterator[None]:
+    await prepare_engine()
+    try:
+        yield
+    finally:
+        await close_engine()
+
+
+def _configure_openapi(config: AppConfig) -> None:
+    config.openapi_config = OpenAPIConfig(
+        title="Gần Dân API",
+        version=__version__,
+        description="Public services at the citizen's door: booking, dispatch, offline field work and sync.",
+        path="/api/schema",
+        render_plugins=[LocalSwaggerPlugin(), JsonRenderPlugin(path="/openapi.json")],
+        components=Components(
+            security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", description="Device session")}
+        ),
+    )
+
+
+def _configure_routes(config: AppConfig) -> None:
+    # The PWA's catch-all route goes last so that every API route wins over it.
+    config.route_handlers = [*API_HANDLERS, PwaController]
+
+
+def _configure_errors(config: AppConfig) -> None:
+    config.exception_handlers = {Exception: error_response}
+
+
+def _configure_http(config: AppConfig) -> None:
+    settings = get_settings()
+    config.middleware = [security_and_logging_middleware]
+    config.request_max_body_size = settings.max_body_bytes
+    config.lifespan = [database_lifespan]
+
+
+def create_app() -> Litestar:
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    config = AppConfig()
+    for step in (_configure_openapi, _configure_routes, _configure_errors, _configure_http):
+        step(config)
+    return Litestar.from_config(config)
+
+
+app = create_app()

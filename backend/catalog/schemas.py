@@ -1,0 +1,67 @@
+"""Wire schemas of the catalogue: administrative units and procedures."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import msgspec
+
+VisitKind = Literal["guide", "receive_dossier", "return_result", "postal_delivery"]
+
+
+class UnitOut(msgspec.Struct):
+    code: str
+    name: str
+    unit_type: str
+    level: str
+    parent_code: str | None
+
+
+class LegacyUnitOut(msgspec.Struct):
+    code: str
+    name: str
+    unit_type: str
+    level: str
+    parent_code: str | None
+    province_code: str
+    new_codes: list[str]
+
+
+class LegacyResolution(msgspec.Struct):
+    """A legacy commune that matched the address given, and the new unit(s) it now belongs to."""
+
+    legacy_commune: LegacyUnitOut
+    legacy_district: LegacyUnitOut | None
+    new_units: list[UnitOut]
+
+
+class Document(msgspec.Struct, omit_defaults=True):
+    name: str
+    note: str | None = None
+
+
+class FormField(msgspec.Struct, omit_defaults=True):
+    key: str
+    label_vi: str
+    label_en: str
+    type: str
+    required: bool = False
+    options: list[str] | None = None
+
+
+class ProcedureOut(msgspec.Struct):
+    code: str
+    name: str
+    name_en: str
+    field: str
+    level: str
+    processing_days: int | None
+    processing_note: str
+    fee_vnd: int | None
+    fee_note: str
+    required_documents: list[Document]
+    visit_kinds: list[VisitKind]
+    legal_basis: list[str]
+    form: list[FormField]
+    form_version: int
+    verified: dict[str, object]

@@ -1,0 +1,91 @@
+"""Serving the built PWA: the citizen app at /, the staff app at /staff/, each with its own service worker.
+
+Caching: hashed files under assets/ never change (immutable); service workers, HTML and manifests are
+revalidated on every load so that an update is seen at once.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import Path
+
+from litestar import Controller, Response, get
+from litestar.response import File
+
+from backend.accounts.guards import public
+from backend.core.errors import AppError
+from backend.settings import get_settings
+
+_MEDIA_TYPES = {
+    ".webmanifest": "application/manifest+json",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+    ".woff2": "font/woff2",
+    ".map": "application/json",
+}
+_REVALIDATE = "no-cache"
+_IMMUTABLE = "public, max-age=31536000, immutable"
+_DAY = "public, max-age=86400"
+
+
+def cache_control(relative: str) -> str:
+    name = relative.rsplit("/", 1)[-1]
+    if "/assets/" in f"/{relative}":
+        return _IMMUTABLE
+    if name.endswith((".html", ".webmanifest")) or name in {"sw.js", "registerSW.js"} or name.startswith("workbox-"):
+        return _REVALIDATE
+    return _DAY
+
+
+def media_type(path: Path) -> str:
+    return _MEDIA_TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+
+def _resolve(dist: Path, relative: str) -> Path | None:
+    candidate = (dist / relative).resolve()
+    if dist not in candidate.parents and candidate != dist:
+        return None  # path traversal
+    return candidate if candidate.is_file() else None
+
+
+class PwaController(Controller):
+    """Files of pwa/dist, with the app shell returned for client-side routes."""
+
+    guards = [public]
+    include_in_schema = False
+
+    @get(["/", "/{path:path}"], sync_to_thread=False)
+    def serve(self, path: str = "") -> Response[bytes] | File:
+        relative = path.lstrip("/")
+        if relative == "api" or relative.startswith("api/"):
+            raise AppError(404, f"No API route /{relative}", "Không tìm thấy.")
+        dist = get_settings().pwa_dist.resolve()
+        if not (dist / "index.html").is_file():
+            raise AppError(
+                503, "The web app is not built; run `make pwa`", "Ứng dụng web chưa được xây dựng."
+            )
+        found = _resolve(dist, relative) if relative else None
+        if found is None and relative and "." not in relative.rsplit("/", 1)[-1]:
+            # A client-side route such as /tra-cuu/ABC or /staff/hom-nay: serve that app's shell.
+            shell = "staff/index.html" if relative == "staff" or relative.startswith("staff/") else "index.html"
+            found = _resolve(dist, shell)
+            relative = shell
+        elif found is None and not relative:
+            found, relative = dist / "index.html", "index.html"
+        elif found is not None and found.is_dir():
+            found = None
+        if found is None:
+            raise AppError(404, f"No file /{relative}", "Không tìm thấy.")
+        rel_to_dist = found.relative_to(dist).as_posix()
+        return File(
+            path=found,
+            content_disposition_type="inline",
+            media_type=media_type(found),
+            headers={"Cache-Control": cache_control(rel_to_dist)},
+        )
