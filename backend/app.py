@@ -18,7 +18,7 @@ from backend.catalog.controllers import ProcedureController, UnitController
 from backend.core.apidocs import LocalSwaggerPlugin
 from backend.core.errors import error_response
 from backend.core.health import HealthController
-from backend.core.middleware import configure_logging, security_and_logging_middleware
+from backend.core.middleware import add_security_headers, configure_logging, request_log_middleware
 from backend.core.static import PwaController
 from backend.db.engine import close_engine, prepare_engine
 from backend.settings import get_settings
@@ -49,7 +49,9 @@ def _configure_openapi(config: AppConfig) -> None:
         path="/api/schema",
         render_plugins=[LocalSwaggerPlugin(), JsonRenderPlugin(path="/openapi.json")],
         components=Components(
-            security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", description="Device session")}
+            security_schemes={
+                "bearer": SecurityScheme(type="http", scheme="bearer", description="Device session")
+            }
         ),
     )
 
@@ -65,7 +67,7 @@ def _configure_errors(config: AppConfig) -> None:
 
 def _configure_http(config: AppConfig) -> None:
     settings = get_settings()
-    config.middleware = [security_and_logging_middleware]
+    config.before_send = [add_security_headers]
     config.request_max_body_size = settings.max_body_bytes
     config.lifespan = [database_lifespan]
 
@@ -76,7 +78,10 @@ def create_app() -> Litestar:
     config = AppConfig()
     for step in (_configure_openapi, _configure_routes, _configure_errors, _configure_http):
         step(config)
-    return Litestar.from_config(config)
+    app = Litestar.from_config(config)
+    # Outermost, so that it also times and logs requests that end in an error handler or match no route.
+    app.asgi_handler = request_log_middleware(app.asgi_handler)
+    return app
 
 
 app = create_app()

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
 from litestar import Controller, Request, get, post
-from litestar.params import Parameter
+from litestar.params import JSONBody, PathParameter
 
 from backend.accounts import services
 from backend.accounts.guards import client_ip, principal_of, public, staff
@@ -19,7 +20,7 @@ class AuthController(Controller):
     tags = ["accounts"]
 
     @post("/login", guards=[public], status_code=200, summary="Log in on a device")
-    async def login(self, request: Request, data: LoginRequest) -> LoginResponse:
+    async def login(self, request: Request, data: JSONBody[LoginRequest]) -> LoginResponse:
         token, principal = await services.login(
             data.username,
             data.password,
@@ -29,7 +30,10 @@ class AuthController(Controller):
             client_ip(request),
         )
         return LoginResponse(
-            token=token, expires_at=principal.expires_at, device_id=principal.device_id, user=principal.user_out()
+            token=token,
+            expires_at=principal.expires_at,
+            device_id=principal.device_id,
+            user=principal.user_out(),
         )
 
     @post("/logout", guards=[staff()], status_code=204, summary="End this device session")
@@ -39,7 +43,9 @@ class AuthController(Controller):
     @get("/me", guards=[staff()], summary="The logged-in user and device")
     async def me(self, request: Request) -> MeResponse:
         principal = principal_of(request)
-        return MeResponse(user=principal.user_out(), device_id=principal.device_id, expires_at=principal.expires_at)
+        return MeResponse(
+            user=principal.user_out(), device_id=principal.device_id, expires_at=principal.expires_at
+        )
 
 
 class DeviceAdminController(Controller):
@@ -71,7 +77,9 @@ class DeviceAdminController(Controller):
 
     @post("/{device_id:uuid}/revoke", guards=[staff("admin")], status_code=200, summary="Revoke a device")
     async def revoke(
-        self, request: Request, device_id: uuid.UUID = Parameter(description="The device to cut off")
+        self,
+        request: Request,
+        device_id: Annotated[uuid.UUID, PathParameter(description="The device to cut off")],
     ) -> RevokeResponse:
         revoked_at, ended = await services.revoke_device(device_id, principal_of(request), client_ip(request))
         return RevokeResponse(id=device_id, revoked_at=revoked_at, sessions_ended=ended)

@@ -52,7 +52,9 @@ def token_digest(token: str) -> str:
 async def _throttle(username: str, ip: str) -> None:
     settings = get_settings()
     since = utcnow() - dt.timedelta(minutes=settings.login_window_minutes)
-    by_user = await LoginAttempt.count().where((LoginAttempt.username == username) & (LoginAttempt.at > since))
+    by_user = await LoginAttempt.count().where(
+        (LoginAttempt.username == username) & (LoginAttempt.at > since)
+    )
     by_ip = await LoginAttempt.count().where((LoginAttempt.ip == ip) & (LoginAttempt.at > since))
     if by_user >= settings.login_max_failures or by_ip >= settings.login_max_failures * 4:
         raise AppError(
@@ -68,9 +70,11 @@ async def login(
 ) -> tuple[str, Principal]:
     username = username.strip().lower()
     await _throttle(username, ip)
-    user = await StaffUser.objects().where(StaffUser.username == username).first()
-    if user is None or user.disabled_at is not None or not verify_password(
-        user.password_hash if user else None, password
+    user = await StaffUser.objects().where(StaffUser.username == username).first().output(load_json=True)
+    if (
+        user is None
+        or user.disabled_at is not None
+        or not verify_password(user.password_hash if user else None, password)
     ):
         await LoginAttempt.insert(LoginAttempt(username=username, ip=ip[:64]))
         raise AppError(401, "Wrong username or password", "Sai tên đăng nhập hoặc mật khẩu.")
@@ -110,7 +114,9 @@ async def login(
                 StaffUser.id == user.id
             )
         await LoginAttempt.delete().where(LoginAttempt.username == username)
-        await audit.record("login", "device_session", session_id, actor_user=user.id, actor_device=device_id, ip=ip)
+        await audit.record(
+            "login", "device_session", session_id, actor_user=user.id, actor_device=device_id, ip=ip
+        )
     principal = Principal(
         user_id=user.id,
         username=user.username,
@@ -178,8 +184,12 @@ async def logout(principal: Principal, ip: str) -> None:
             DeviceSession.id == principal.session_id
         )
         await audit.record(
-            "logout", "device_session", principal.session_id,
-            actor_user=principal.user_id, actor_device=principal.device_id, ip=ip,
+            "logout",
+            "device_session",
+            principal.session_id,
+            actor_user=principal.user_id,
+            actor_device=principal.device_id,
+            ip=ip,
         )
 
 
@@ -191,7 +201,9 @@ async def revoke_device(device_id: uuid.UUID, by: Principal, ip: str) -> tuple[d
             raise AppError(404, "No such device", "Không tìm thấy thiết bị.")
         if device.revoked_at is not None:
             return device.revoked_at, 0
-        await Device.update({Device.revoked_at: now, Device.revoked_by: by.user_id}).where(Device.id == device_id)
+        await Device.update({Device.revoked_at: now, Device.revoked_by: by.user_id}).where(
+            Device.id == device_id
+        )
         ended = await DeviceSession.count().where(
             (DeviceSession.device == device_id) & DeviceSession.ended_at.is_null()
         )
@@ -199,8 +211,14 @@ async def revoke_device(device_id: uuid.UUID, by: Principal, ip: str) -> tuple[d
             (DeviceSession.device == device_id) & DeviceSession.ended_at.is_null()
         )
         await audit.record(
-            "revoke", "device", device_id, actor_user=by.user_id, actor_device=by.device_id,
-            before={"revoked_at": None}, after={"revoked_at": now.isoformat()}, ip=ip,
+            "revoke",
+            "device",
+            device_id,
+            actor_user=by.user_id,
+            actor_device=by.device_id,
+            before={"revoked_at": None},
+            after={"revoked_at": now.isoformat()},
+            ip=ip,
         )
     return now, ended
 
@@ -216,7 +234,12 @@ async def create_user(
     username = username.strip().lower()
     async with write_transaction():
         existing = await StaffUser.objects().where(StaffUser.username == username).first()
-        values = {"full_name": full_name, "role": role, "communes": communes, "password_hash": hash_password(password)}
+        values = {
+            "full_name": full_name,
+            "role": role,
+            "communes": communes,
+            "password_hash": hash_password(password),
+        }
         if existing is None:
             user_id = uuid.uuid4()
             await StaffUser.insert(StaffUser(id=user_id, username=username, **values))

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 import msgspec
 from litestar import Controller, get
-from litestar.params import Parameter
+from litestar.params import PathParameter, QueryParameter
 
 from backend.accounts.guards import public
 from backend.catalog import services
@@ -14,8 +14,10 @@ from backend.catalog.schemas import LegacyResolution, LegacyUnitOut, ProcedureOu
 from backend.catalog.tables import AdminUnit, Procedure
 from backend.core.errors import AppError
 
-Query = Annotated[str, Parameter(description="Words to find; diacritics and đ/d are ignored", max_length=100)]
-Limit = Annotated[int, Parameter(ge=1, le=500, description="At most this many results")]
+Query = Annotated[
+    str, QueryParameter(description="Words to find; diacritics and đ/d are ignored", max_length=100)
+]
+Limit = Annotated[int, QueryParameter(ge=1, le=500, description="At most this many results")]
 
 
 def _units(rows: list[dict]) -> list[UnitOut]:
@@ -31,8 +33,10 @@ class UnitController(Controller):
     async def search(
         self,
         q: Query = "",
-        level: Literal["province", "commune", "district"] | None = None,
-        legacy: Annotated[bool, Parameter(description="Search the units before 1 July 2025")] = False,
+        level: Annotated[
+            Literal["province", "commune", "district"] | None, QueryParameter(description="Level of unit")
+        ] = None,
+        legacy: Annotated[bool, QueryParameter(description="Search the units before 1 July 2025")] = False,
         limit: Limit = 50,
     ) -> list[UnitOut] | list[LegacyUnitOut]:
         if legacy:
@@ -43,16 +47,19 @@ class UnitController(Controller):
     @get("/resolve", summary="Map a legacy address (old district + commune) to its new unit")
     async def resolve(
         self,
-        commune: Annotated[str, Parameter(min_length=1, max_length=100, description="Old commune/ward name")],
+        commune: Annotated[
+            str, QueryParameter(min_length=1, max_length=100, description="Old commune/ward name")
+        ],
         district: Annotated[
-            str | None, Parameter(max_length=100, description="Old district name, to tell apart communes")
+            str | None,
+            QueryParameter(max_length=100, description="Old district name, to tell apart communes"),
         ] = None,
     ) -> list[LegacyResolution]:
         rows = await services.resolve_legacy(commune, district)
         return [msgspec.convert(r, LegacyResolution, strict=False) for r in rows]
 
     @get("/{code:str}", summary="One administrative unit")
-    async def detail(self, code: str) -> UnitOut:
+    async def detail(self, code: Annotated[str, PathParameter(max_length=20)]) -> UnitOut:
         row = await AdminUnit.select().where(AdminUnit.code == code).first()
         if row is None:
             raise AppError(404, f"No unit with code {code}", "Không tìm thấy đơn vị hành chính.")
@@ -70,7 +77,7 @@ class ProcedureController(Controller):
         return [msgspec.convert(r, ProcedureOut, strict=False) for r in rows]
 
     @get("/{code:str}", summary="One procedure with its documents, fees and declaration form")
-    async def detail(self, code: str) -> ProcedureOut:
+    async def detail(self, code: Annotated[str, PathParameter(max_length=20)]) -> ProcedureOut:
         row = await Procedure.select().where(Procedure.code == code).first().output(load_json=True)
         if row is None:
             raise AppError(404, f"No procedure with code {code}", "Không tìm thấy thủ tục.")

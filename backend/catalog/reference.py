@@ -57,25 +57,40 @@ def legacy_unit_rows(data_dir: Path) -> list[dict[str, Any]]:
         code = _code(p["code"], "province")
         rows.append(
             {
-                "code": code, "name": p["name"], "name_folded": fold(p["name"]), "unit_type": p["type"],
-                "level": "province", "parent_code": None, "province_code": code,
+                "code": code,
+                "name": p["name"],
+                "name_folded": fold(p["name"]),
+                "unit_type": p["type"],
+                "level": "province",
+                "parent_code": None,
+                "province_code": code,
                 "new_codes": [_code(p["new_province_code"], "province")],
             }
         )
     for d in doc["districts"]:
         rows.append(
             {
-                "code": _code(d["code"], "district"), "name": d["name"], "name_folded": fold(d["name"]),
-                "unit_type": d["type"], "level": "district", "parent_code": _code(d["province_code"], "province"),
-                "province_code": _code(d["province_code"], "province"), "new_codes": [],
+                "code": _code(d["code"], "district"),
+                "name": d["name"],
+                "name_folded": fold(d["name"]),
+                "unit_type": d["type"],
+                "level": "district",
+                "parent_code": _code(d["province_code"], "province"),
+                "province_code": _code(d["province_code"], "province"),
+                "new_codes": [],
             }
         )
     for c in doc["communes"]:
         rows.append(
             {
-                "code": _code(c["code"], "commune"), "name": c["name"], "name_folded": fold(c["name"]),
-                "unit_type": c["type"], "level": "commune", "parent_code": _code(c["district_code"], "district"),
-                "province_code": _code(c["province_code"], "province"), "new_codes": new_codes.get(c["code"], []),
+                "code": _code(c["code"], "commune"),
+                "name": c["name"],
+                "name_folded": fold(c["name"]),
+                "unit_type": c["type"],
+                "level": "commune",
+                "parent_code": _code(c["district_code"], "district"),
+                "province_code": _code(c["province_code"], "province"),
+                "new_codes": new_codes.get(c["code"], []),
             }
         )
     return rows
@@ -88,7 +103,9 @@ def procedure_rows(data_dir: Path) -> list[dict[str, Any]]:
     rows = []
     for item in items:
         row = {k: v for k, v in item.items() if k in keys}
-        row["search_text"] = procedure_search_text(item["name"], item.get("name_en", ""), item["code"], item["field"])
+        row["search_text"] = procedure_search_text(
+            item["name"], item.get("name_en", ""), item["code"], item["field"]
+        )
         row.setdefault("active", True)
         rows.append(row)
     return rows
@@ -115,6 +132,7 @@ async def load_reference_data(data_dir: Path) -> dict[str, tuple[int, int]]:
         return {
             "admin_unit": await _upsert(AdminUnit, admin_unit_rows(data_dir)),
             "legacy_unit": await _upsert(LegacyUnit, legacy_unit_rows(data_dir)),
-            "procedure": await _upsert(Procedure, procedure_rows(data_dir)) if (data_dir / "procedures.json").exists()
+            "procedure": await _upsert(Procedure, procedure_rows(data_dir))
+            if (data_dir / "procedures.json").exists()
             else (0, 0),
         }

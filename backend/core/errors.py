@@ -8,6 +8,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import msgspec
+
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
@@ -52,6 +54,9 @@ def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[
         detail = exc.detail
         if isinstance(exc, ValidationException):
             detail = _validation_detail(exc)
+        decode_error = _decode_error_behind(exc)
+        if decode_error is not None:
+            detail = f"Malformed JSON body: {decode_error}"
         body: dict[str, Any] = {
             "status_code": status,
             "detail": detail,
@@ -68,8 +73,18 @@ def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[
     )
 
 
+def _decode_error_behind(exc: BaseException) -> msgspec.DecodeError | None:
+    """The JSON syntax error (not a schema mismatch) behind a 400, if that is what it is."""
+    cause = exc.__cause__
+    while cause is not None:
+        if isinstance(cause, msgspec.DecodeError) and not isinstance(cause, msgspec.ValidationError):
+            return cause
+        cause = cause.__cause__
+    return None
+
+
 def _validation_detail(exc: ValidationException) -> str:
-    """Litestar says "Validation failed for POST /x"; add which field and why, which is what a caller needs."""
+    """Litestar says "Validation failed for POST /x"; add the field and the reason a caller needs."""
     extra = exc.extra
     if isinstance(extra, list) and extra:
         first = extra[0]

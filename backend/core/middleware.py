@@ -53,29 +53,37 @@ def configure_logging(level: str) -> None:
     root.propagate = False
 
 
-def security_and_logging_middleware(app: ASGIApp) -> ASGIApp:
+async def add_security_headers(message: Message, scope: Scope) -> None:
+    """A `before_send` hook: it also sees the responses that error handlers send, unlike middleware."""
+    if message["type"] != "http.response.start":
+        return
+    headers = message.setdefault("headers", [])
+    present = {bytes(name).lower() for name, _ in headers}
+    headers.extend(h for h in SECURITY_HEADERS if h[0] not in present)
+    scope["gandan_status"] = message["status"]  # type: ignore[typeddict-unknown-key]
+    request_id = scope.get("gandan_request_id")
+    if request_id:
+        headers.append((b"x-request-id", request_id.encode()))
+
+
+def request_log_middleware(app: ASGIApp) -> ASGIApp:
+    """One JSON log line per request, with a request id that the response carries too."""
+
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await app(scope, receive, send)
             return
         started = time.perf_counter()
         request_id = uuid.uuid4().hex[:16]
-        status = 0
-
-        async def send_wrapper(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                headers = list(message.get("headers", []))
-                present = {name.lower() for name, _ in headers}
-                headers.extend(h for h in SECURITY_HEADERS if h[0] not in present)
-                headers.append((b"x-request-id", request_id.encode()))
-                message = {**message, "headers": headers}
-            await send(message)
-
+        scope["gandan_request_id"] = request_id  # type: ignore[typeddict-unknown-key]
+        failure: BaseException | None = None
         try:
-            await app(scope, receive, send_wrapper)
+            await app(scope, receive, send)
+        except BaseException as exc:
+            failure = exc
+            raise
         finally:
+            status = scope.get("gandan_status") or getattr(failure, "status_code", 500)
             log.info(
                 "request",
                 extra={

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import mimetypes
 from pathlib import Path
+from typing import Annotated
 
-from litestar import Controller, Response, get
+from litestar import Controller, get
+from litestar.params import PathParameter
 from litestar.response import File
 
 from backend.accounts.guards import public
@@ -38,7 +40,11 @@ def cache_control(relative: str) -> str:
     name = relative.rsplit("/", 1)[-1]
     if "/assets/" in f"/{relative}":
         return _IMMUTABLE
-    if name.endswith((".html", ".webmanifest")) or name in {"sw.js", "registerSW.js"} or name.startswith("workbox-"):
+    if (
+        name.endswith((".html", ".webmanifest"))
+        or name in {"sw.js", "registerSW.js"}
+        or name.startswith("workbox-")
+    ):
         return _REVALIDATE
     return _DAY
 
@@ -60,32 +66,33 @@ class PwaController(Controller):
     guards = [public]
     include_in_schema = False
 
-    @get(["/", "/{path:path}"], sync_to_thread=False)
-    def serve(self, path: str = "") -> Response[bytes] | File:
-        relative = path.lstrip("/")
-        if relative == "api" or relative.startswith("api/"):
-            raise AppError(404, f"No API route /{relative}", "Không tìm thấy.")
-        dist = get_settings().pwa_dist.resolve()
-        if not (dist / "index.html").is_file():
-            raise AppError(
-                503, "The web app is not built; run `make pwa`", "Ứng dụng web chưa được xây dựng."
-            )
-        found = _resolve(dist, relative) if relative else None
-        if found is None and relative and "." not in relative.rsplit("/", 1)[-1]:
-            # A client-side route such as /tra-cuu/ABC or /staff/hom-nay: serve that app's shell.
-            shell = "staff/index.html" if relative == "staff" or relative.startswith("staff/") else "index.html"
-            found = _resolve(dist, shell)
-            relative = shell
-        elif found is None and not relative:
-            found, relative = dist / "index.html", "index.html"
-        elif found is not None and found.is_dir():
-            found = None
-        if found is None:
-            raise AppError(404, f"No file /{relative}", "Không tìm thấy.")
-        rel_to_dist = found.relative_to(dist).as_posix()
-        return File(
-            path=found,
-            content_disposition_type="inline",
-            media_type=media_type(found),
-            headers={"Cache-Control": cache_control(rel_to_dist)},
-        )
+    @get("/", sync_to_thread=False)
+    def serve_root(self) -> File:
+        return _serve("")
+
+    @get("/{path:path}", sync_to_thread=False)
+    def serve_path(self, path: Annotated[str, PathParameter()]) -> File:
+        return _serve(path)
+
+
+def _serve(path: str) -> File:
+    relative = path.strip("/")
+    if relative == "api" or relative.startswith("api/"):
+        raise AppError(404, f"No API route /{relative}", "Không tìm thấy.")
+    dist = get_settings().pwa_dist.resolve()
+    if not (dist / "index.html").is_file():
+        raise AppError(503, "The web app is not built; run `make pwa`", "Ứng dụng web chưa được xây dựng.")
+    found = _resolve(dist, relative or "index.html")
+    if found is None and "." not in relative.rsplit("/", 1)[-1]:
+        # A client-side route such as /tra-cuu/ABC or /staff/hom-nay: serve that app's shell.
+        in_staff = relative == "staff" or relative.startswith("staff/")
+        found = _resolve(dist, "staff/index.html" if in_staff else "index.html")
+    if found is None:
+        raise AppError(404, f"No file /{relative}", "Không tìm thấy.")
+    rel_to_dist = found.relative_to(dist).as_posix()
+    return File(
+        path=found,
+        content_disposition_type="inline",
+        media_type=media_type(found),
+        headers={"Cache-Control": cache_control(rel_to_dist)},
+    )
