@@ -129,14 +129,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     sub.add_parser("worker", help="run the background worker")
     sub.add_parser("migrate", help="apply database migrations and load reference data")
     sub.add_parser("seed-demo", help="create the demo users (idempotent)")
-    user = sub.add_parser("create-user", help="create or update a staff user (password from GANDAN_PASSWORD or prompt)")
+    user = sub.add_parser(
+        "create-user", help="create or update a staff user (password from GANDAN_PASSWORD or prompt)"
+    )
     user.add_argument("username")
     user.add_argument("--full-name", required=True)
     user.add_argument("--role", required=True, choices=["officer", "dispatcher", "supervisor", "admin"])
     user.add_argument("--communes", default="", help="comma-separated codes of the communes served")
     openapi = sub.add_parser("openapi", help="write the OpenAPI document")
     openapi.add_argument("output", nargs="?", default="-")
-    bk = sub.add_parser("backup", help="copy the database to var/backups/ (SQLite) or run pg_dump (PostgreSQL)")
+    bk = sub.add_parser(
+        "backup", help="copy the database to var/backups/ (SQLite) or run pg_dump (PostgreSQL)"
+    )
     bk.add_argument("--directory", default=None)
     args = parser.parse_args(argv)
 

@@ -1,0 +1,67 @@
+# Gần Dân — the README's two commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY_STAMP := $(VENV)/.installed
+NPM_STAMP := pwa/node_modules/.installed
+PWA_STAMP := pwa/dist/.built
+PWA_SOURCES := $(shell find pwa/src pwa/public pwa/index.html pwa/staff pwa/vite.config.ts pwa/package.json pwa/scripts -type f 2>/dev/null)
+
+.PHONY: run test install pwa migrate demo serve lint format test-py test-pwa bench api-types clean
+
+run: install pwa migrate demo serve
+
+test: install pwa lint test-pwa test-py
+
+install: $(PY_STAMP) $(NPM_STAMP)
+
+$(PY_STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip uv
+	$(BIN)/uv pip install -q --python $(BIN)/python -r requirements.lock
+	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
+	touch $@
+
+$(NPM_STAMP): pwa/package-lock.json
+	cd pwa && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+pwa: $(PWA_STAMP)
+
+$(PWA_STAMP): $(NPM_STAMP) $(PWA_SOURCES)
+	cd pwa && npm run build
+	touch $@
+
+migrate: $(PY_STAMP)
+	$(BIN)/gandan migrate
+
+demo: $(PY_STAMP)
+	$(BIN)/gandan seed-demo
+
+serve: $(PY_STAMP)
+	$(BIN)/gandan serve --with-worker
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy backend sync
+	cd pwa && npm run typecheck && npm run check:api
+
+format: $(PY_STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test-pwa: $(NPM_STAMP)
+	cd pwa && npm test
+
+test-py: $(PY_STAMP) pwa
+	$(BIN)/pytest
+
+api-types: install
+	cd pwa && npm run gen:api
+
+bench: install pwa
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) pwa/node_modules pwa/dist var
