@@ -46,22 +46,43 @@ class FormField(msgspec.Struct, omit_defaults=True):
     label_en: str
     type: str
     required: bool = False
+    section: str | None = None
     options: list[str] | None = None
+
+
+class DeclarationForm(msgspec.Struct, omit_defaults=True):
+    title_vi: str = ""
+    title_en: str = ""
+    based_on: str = ""
+    fields: list[FormField] = msgspec.field(default_factory=list)
+
+
+class FactCheck(msgspec.Struct, omit_defaults=True):
+    """Whether a fact of the catalogue was checked against a source, and which."""
+
+    verified: bool
+    evidence: str = "none"
+    sources: list[str] = msgspec.field(default_factory=list)
+    note: str = ""
 
 
 class ProcedureOut(msgspec.Struct):
     code: str
     name: str
+    name_official: str
     name_en: str
     field: str
     level: str
+    agency: str
+    result: str
     processing_days: int | None
     processing_note: str
     fee_vnd: int | None
     fee_note: str
     required_documents: list[Document]
     visit_kinds: list[VisitKind]
+    visit_note: str
     legal_basis: list[str]
-    form: list[FormField]
+    form: DeclarationForm
     form_version: int
-    verified: dict[str, object]
+    verified: dict[str, FactCheck]

@@ -33,18 +33,22 @@ class Procedure(Table, tablename="procedure"):
 
     code = Varchar(length=20, primary_key=True)
     name = Varchar(length=200)
+    name_official = Varchar(length=300, default="")
     name_en = Varchar(length=200)
     search_text = Text()  # folded name, English name, code and field: what search matches against
     field = Varchar(length=120)
-    level = Varchar(length=20, default="xa")
+    level = Varchar(length=20, default="xã")
+    agency = Varchar(length=200, default="")  # who decides: UBND cấp xã, Công an cấp xã…
+    result = Text(default="")  # what the citizen receives
     processing_days = Integer(null=True, default=None)
     processing_note = Text(default="")
     fee_vnd = Integer(null=True, default=None)
     fee_note = Text(default="")
     required_documents = JSON(default=[])
     visit_kinds = JSON(default=[])
+    visit_note = Text(default="")
     legal_basis = JSON(default=[])
-    form = JSON(default=[])
+    form = JSON(default={})  # the declaration the officer fills for the citizen: title and fields
     form_version = Integer(default=1)
     verified = JSON(default={})
     active = Boolean(default=True)

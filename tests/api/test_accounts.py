@@ -23,20 +23,26 @@ def test_login_returns_a_session_bound_to_the_device(client: TestClient[Any], ru
     # Only a digest of the token is stored.
     sessions = run_db(lambda: DeviceSession.select().where(DeviceSession.device == device_id).run())
     assert len(sessions) == 1 and body["token"] not in str(sessions[0])
-    logins = run_db(lambda: AuditLog.count().where((AuditLog.action == "login") & (AuditLog.actor_device == device_id)).run())
+    logins = run_db(
+        lambda: (
+            AuditLog.count().where((AuditLog.action == "login") & (AuditLog.actor_device == device_id)).run()
+        )
+    )
     assert logins == 1
 
 
 def test_username_is_not_case_sensitive(client: TestClient[Any]) -> None:
     response = client.post(
-        "/api/auth/login", json={"username": " CanBo ", "password": DEMO_PASSWORD, "device_id": str(uuid.uuid4())}
+        "/api/auth/login",
+        json={"username": " CanBo ", "password": DEMO_PASSWORD, "device_id": str(uuid.uuid4())},
     )
     assert response.status_code == 200
 
 
 def test_wrong_password_is_refused_in_both_languages(client: TestClient[Any]) -> None:
     response = client.post(
-        "/api/auth/login", json={"username": "canbo", "password": "sai-mat-khau", "device_id": str(uuid.uuid4())}
+        "/api/auth/login",
+        json={"username": "canbo", "password": "sai-mat-khau", "device_id": str(uuid.uuid4())},
     )
     assert response.status_code == 401
     assert response.json()["detail"] == "Wrong username or password"
@@ -85,7 +91,13 @@ def test_revoked_device_is_told_to_wipe(client: TestClient[Any], run_db: Any) ->
     assert again.status_code == 403 and again.json()["extra"] == {"wipe": True}
     device = run_db(lambda: Device.objects().get(Device.id == device_id).run())
     assert device.revoked_at is not None
-    audit = run_db(lambda: AuditLog.select().where((AuditLog.action == "revoke") & (AuditLog.entity_id == str(device_id))).run())
+    audit = run_db(
+        lambda: (
+            AuditLog.select()
+            .where((AuditLog.action == "revoke") & (AuditLog.entity_id == str(device_id)))
+            .run()
+        )
+    )
     assert len(audit) == 1 and audit[0]["actor_user"] is not None
 
 

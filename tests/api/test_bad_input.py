@@ -23,16 +23,31 @@ def _counts(run_db: Any) -> tuple[int, int, int]:
     [
         (b'{"username": "canbo", "password": ', "application/json", 400, "JSON"),
         (b"username=canbo", "application/x-www-form-urlencoded", 400, ""),
-        (b'{"username": "canbo", "password": "x", "device_id": "%s", "admin": true}', "application/json", 400, "admin"),
+        (
+            b'{"username": "canbo", "password": "x", "device_id": "%s", "admin": true}',
+            "application/json",
+            400,
+            "admin",
+        ),
         (b'{"username": 5, "password": "x", "device_id": "%s"}', "application/json", 400, "username"),
-        (b'{"username": "canbo", "password": "x", "device_id": "not-a-uuid"}', "application/json", 400, "device_id"),
+        (
+            b'{"username": "canbo", "password": "x", "device_id": "not-a-uuid"}',
+            "application/json",
+            400,
+            "device_id",
+        ),
         (b'{"username": "", "password": "x", "device_id": "%s"}', "application/json", 400, "username"),
         (b'{"password": "x", "device_id": "%s"}', "application/json", 400, "username"),
         (b"[]", "application/json", 400, ""),
     ],
 )
 def test_malformed_login_bodies_are_refused_clearly(
-    client: TestClient[Any], run_db: Any, body: bytes, content_type: str, expected_status: int, detail_part: str
+    client: TestClient[Any],
+    run_db: Any,
+    body: bytes,
+    content_type: str,
+    expected_status: int,
+    detail_part: str,
 ) -> None:
     before = _counts(run_db)
     payload = body.replace(b"%s", str(uuid.uuid4()).encode()) if b"%s" in body else body

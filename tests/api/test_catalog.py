@@ -85,5 +85,7 @@ def test_catalogue_lists_the_common_commune_procedures(client: TestClient[Any]) 
 def test_procedure_detail_has_the_declaration_form(client: TestClient[Any]) -> None:
     birth = client.get("/api/procedures/1.001193").json()
     assert birth["form_version"] >= 1
-    assert any(field["required"] for field in birth["form"])
+    assert birth["form"]["title_vi"] == "Tờ khai đăng ký khai sinh"
+    assert any(field["required"] for field in birth["form"]["fields"])
+    assert birth["verified"]["code"]["verified"] in (True, False)
     assert client.get("/api/procedures/9.999999").status_code == 404
