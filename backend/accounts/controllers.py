@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
 from litestar.params import JSONBody, PathParameter
@@ -20,7 +20,7 @@ class AuthController(Controller):
     tags = ["accounts"]
 
     @post("/login", guards=[public], status_code=200, summary="Log in on a device")
-    async def login(self, request: Request, data: JSONBody[LoginRequest]) -> LoginResponse:
+    async def login(self, request: Request[Any, Any, Any], data: JSONBody[LoginRequest]) -> LoginResponse:
         token, principal = await services.login(
             data.username,
             data.password,
@@ -37,11 +37,11 @@ class AuthController(Controller):
         )
 
     @post("/logout", guards=[staff()], status_code=204, summary="End this device session")
-    async def logout(self, request: Request) -> None:
+    async def logout(self, request: Request[Any, Any, Any]) -> None:
         await services.logout(principal_of(request), client_ip(request))
 
     @get("/me", guards=[staff()], summary="The logged-in user and device")
-    async def me(self, request: Request) -> MeResponse:
+    async def me(self, request: Request[Any, Any, Any]) -> MeResponse:
         principal = principal_of(request)
         return MeResponse(
             user=principal.user_out(), device_id=principal.device_id, expires_at=principal.expires_at
@@ -78,7 +78,7 @@ class DeviceAdminController(Controller):
     @post("/{device_id:uuid}/revoke", guards=[staff("admin")], status_code=200, summary="Revoke a device")
     async def revoke(
         self,
-        request: Request,
+        request: Request[Any, Any, Any],
         device_id: Annotated[uuid.UUID, PathParameter(description="The device to cut off")],
     ) -> RevokeResponse:
         revoked_at, ended = await services.revoke_device(device_id, principal_of(request), client_ip(request))

@@ -21,7 +21,7 @@ async def public(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHan
 def staff(*roles: str) -> Guard:
     """Allow a logged-in staff member whose role is one of `roles` (any staff role when empty)."""
 
-    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
         header = connection.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token:
@@ -33,7 +33,7 @@ def staff(*roles: str) -> Guard:
             )
         connection.state.principal = principal
 
-    guard.__name__ = f"staff({','.join(roles) or 'any'})"
+    guard.__qualname__ = f"staff({','.join(roles) or 'any'})"
     return guard
 
 

@@ -234,7 +234,7 @@ async def create_user(
     username = username.strip().lower()
     async with write_transaction():
         existing = await StaffUser.objects().where(StaffUser.username == username).first()
-        values = {
+        values: dict[str, Any] = {
             "full_name": full_name,
             "role": role,
             "communes": communes,

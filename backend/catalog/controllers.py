@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Controller, get
@@ -20,7 +20,7 @@ Query = Annotated[
 Limit = Annotated[int, QueryParameter(ge=1, le=500, description="At most this many results")]
 
 
-def _units(rows: list[dict]) -> list[UnitOut]:
+def _units(rows: list[dict[str, Any]]) -> list[UnitOut]:
     return [msgspec.convert(r, UnitOut, from_attributes=False, strict=False) for r in rows]
 
 

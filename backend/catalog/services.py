@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from piccolo.columns import Column
-from piccolo.columns.combination import Where
+from piccolo.columns.combination import And, Where
 
 from backend.catalog.tables import AdminUnit, LegacyUnit, Procedure
 from backend.core.text import fold, search_tokens
@@ -21,8 +21,8 @@ def bare_name(name: str) -> str:
     return _TYPE_PREFIX.sub("", folded).strip()
 
 
-def _all_tokens(column: Column, tokens: list[str]) -> Where | None:
-    condition = None
+def _all_tokens(column: Column, tokens: list[str]) -> Where | And | None:
+    condition: Where | And | None = None
     for token in tokens:
         clause = column.like(f"%{token}%")
         condition = clause if condition is None else condition & clause
@@ -40,7 +40,7 @@ def _rank(folded_query: str, folded_name: str) -> tuple[int, str]:
 async def search_units(query: str, level: str | None, limit: int) -> list[dict[str, Any]]:
     select = AdminUnit.select()
     tokens = search_tokens(query)
-    condition = _all_tokens(AdminUnit.name_folded, tokens)
+    condition: Any = _all_tokens(AdminUnit.name_folded, tokens)
     if level:
         level_clause = AdminUnit.level == level
         condition = level_clause if condition is None else condition & level_clause
@@ -55,7 +55,7 @@ async def search_units(query: str, level: str | None, limit: int) -> list[dict[s
 async def search_legacy_units(query: str, level: str | None, limit: int) -> list[dict[str, Any]]:
     select = LegacyUnit.select()
     tokens = search_tokens(query)
-    condition = _all_tokens(LegacyUnit.name_folded, tokens)
+    condition: Any = _all_tokens(LegacyUnit.name_folded, tokens)
     if level:
         level_clause = LegacyUnit.level == level
         condition = level_clause if condition is None else condition & level_clause

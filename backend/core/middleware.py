@@ -8,6 +8,7 @@ import time
 import uuid
 from typing import Any
 
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("gandan.request")
@@ -57,20 +58,21 @@ async def add_security_headers(message: Message, scope: Scope) -> None:
     """A `before_send` hook: it also sees the responses that error handlers send, unlike middleware."""
     if message["type"] != "http.response.start":
         return
-    headers = message.setdefault("headers", [])
+    headers = list(message.get("headers", []))
     present = {bytes(name).lower() for name, _ in headers}
     headers.extend(h for h in SECURITY_HEADERS if h[0] not in present)
     scope["gandan_status"] = message["status"]  # type: ignore[typeddict-unknown-key]
     request_id = scope.get("gandan_request_id")
-    if request_id:
+    if isinstance(request_id, str):
         headers.append((b"x-request-id", request_id.encode()))
+    message["headers"] = headers
 
 
 def request_log_middleware(app: ASGIApp) -> ASGIApp:
     """One JSON log line per request, with a request id that the response carries too."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
         started = time.perf_counter()

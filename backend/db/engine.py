@@ -13,7 +13,7 @@ from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from backend.settings import get_settings
 
 
-def make_engine() -> Engine:
+def make_engine() -> Engine[Any]:
     settings = get_settings()
     if settings.is_postgres:
         return PostgresEngine(config={"dsn": settings.database_url})
@@ -23,7 +23,7 @@ def make_engine() -> Engine:
     return SQLiteEngine(path=str(path), timeout=settings.sqlite_busy_ms / 1000)
 
 
-def get_engine() -> Engine:
+def get_engine() -> Engine[Any]:
     from piccolo.engine.finder import engine_finder
 
     engine = engine_finder()
@@ -31,7 +31,7 @@ def get_engine() -> Engine:
     return engine
 
 
-def is_sqlite(engine: Engine | None = None) -> bool:
+def is_sqlite(engine: Engine[Any] | None = None) -> bool:
     return isinstance(engine or get_engine(), SQLiteEngine)
 
 
