@@ -1,0 +1,64 @@
+"""Helpers for the browser tests: waiting for service workers, running axe-core, folding Vietnamese text."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Page
+
+ROOT = Path(__file__).resolve().parents[2]
+DIST = ROOT / "pwa" / "dist"
+AXE_JS = ROOT / "pwa" / "node_modules" / "axe-core" / "axe.min.js"
+DEMO_PASSWORD = "gandan-demo-2026"
+SW_TIMEOUT_MS = 20_000
+
+
+def fold(text: str) -> str:
+    """The same folding as pwa/src/shared/text.ts: no diacritics, đ → d, lower case, single spaces."""
+    decomposed = unicodedata.normalize("NFD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(stripped.replace("đ", "d").replace("Đ", "d").lower().split())
+
+
+def wait_for_service_worker(page: Page) -> None:
+    """Until this page is controlled by an activated service worker (a controller can still be activating)."""
+    page.wait_for_function("() => navigator.serviceWorker.controller?.state === 'activated'", timeout=SW_TIMEOUT_MS)
+
+
+def api_json(base_url: str, path: str, *, method: str = "GET", body: Any = None, token: str | None = None) -> Any:
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(f"{base_url}{path}", data=data, method=method)
+    request.add_header("Accept", "application/json")
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        raw = response.read()
+    return json.loads(raw) if raw else None
+
+
+def run_axe(page: Page) -> list[dict[str, Any]]:
+    """axe-core's violations on the current page (WCAG 2.x A/AA and best practices)."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_JS))
+    return page.evaluate(
+        """async () => {
+            const result = await axe.run(document, {
+                runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']},
+                resultTypes: ['violations'],
+            });
+            return result.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ')),
+            }));
+        }"""
+    )
+
+
+def serious(violations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [v for v in violations if v["impact"] in ("serious", "critical")]
