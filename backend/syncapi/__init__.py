@@ -1,0 +1,1 @@
+"""HTTP endpoints of the sync protocol (sync/PROTOCOL.md) under /api/sync/."""
