@@ -103,9 +103,7 @@ def procedure_rows(data_dir: Path) -> list[dict[str, Any]]:
     rows = []
     for item in items:
         row = {k: v for k, v in item.items() if k in keys}
-        row["search_text"] = procedure_search_text(
-            item["name"], item.get("name_en", ""), item["code"], item["field"]
-        )
+        row["search_text"] = procedure_search_text(item["name"], item.get("name_en", ""), item["code"], item["field"])
         row.setdefault("active", True)
         rows.append(row)
     return rows
@@ -127,9 +125,22 @@ async def _upsert(table: type[Table], rows: list[dict[str, Any]]) -> tuple[int, 
     return len(to_insert), updated
 
 
+def holiday_rows(data_dir: Path) -> list[dict[str, Any]]:
+    import datetime as dt
+
+    path = data_dir / "holidays.json"
+    if not path.exists():
+        return []
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    return [{"day": dt.date.fromisoformat(h["day"]), "name": h["name"]} for h in doc["holidays"]]
+
+
 async def load_reference_data(data_dir: Path) -> dict[str, tuple[int, int]]:
+    from backend.appointments.tables import Holiday
+
     async with write_transaction():
         return {
+            "holiday": await _upsert(Holiday, holiday_rows(data_dir)),
             "admin_unit": await _upsert(AdminUnit, admin_unit_rows(data_dir)),
             "legacy_unit": await _upsert(LegacyUnit, legacy_unit_rows(data_dir)),
             "procedure": await _upsert(Procedure, procedure_rows(data_dir))

@@ -1,0 +1,408 @@
+"""Citizens book and follow their visit through a secret link; staff take requests, dispatch and update them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import HeaderParameter, JSONBody, PathParameter, QueryParameter
+
+from backend.accounts.guards import client_ip, principal_of, public, staff
+from backend.accounts.tables import StaffUser
+from backend.appointments import availability, services
+from backend.appointments.consent import CONSENT_TEXTS, CURRENT_CONSENT_VERSION
+from backend.appointments.ics import booking_calendar
+from backend.appointments.schemas import (
+    AppointmentOut,
+    AssignIn,
+    AvailabilityOut,
+    BookingCreate,
+    BookingCreated,
+    BookingOut,
+    CancelIn,
+    ConsentOut,
+    DayAvailability,
+    HistoryItem,
+    OfficerOut,
+    RescheduleIn,
+    Slot,
+    StaffIntake,
+    StatusIn,
+)
+from backend.appointments.statuses import KIND_VI, RESCHEDULABLE, STATUS_EN, STATUS_VI, VisitKind
+from backend.appointments.tables import Appointment
+from backend.catalog.tables import AdminUnit, Procedure
+from backend.core.errors import AppError
+from backend.db.columns import utcnow
+from backend.db.engine import read_transaction, write_transaction
+from backend.settings import get_settings
+
+WEEKDAY_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
+Reference = Annotated[str, PathParameter(min_length=9, max_length=9, description="Booking reference, e.g. K7M3-9PQ2")]
+# The secret of the capability link travels in a header, never in a URL that ends up in logs.
+BookingToken = Annotated[str, HeaderParameter(name="X-Booking-Token", min_length=16, max_length=64)]
+
+
+async def _names(rows: list[dict[str, Any]]) -> tuple[dict[str, str], dict[str, str], dict[Any, str]]:
+    procedures = {
+        r["code"]: r["name"]
+        for r in await Procedure.select(Procedure.code, Procedure.name).where(
+            Procedure.code.is_in(sorted({r["procedure_code"] for r in rows}) or [""])
+        )
+    }
+    communes = {
+        r["code"]: r["name"]
+        for r in await AdminUnit.select(AdminUnit.code, AdminUnit.name).where(
+            AdminUnit.code.is_in(sorted({r["commune_id"] for r in rows}) or [""])
+        )
+    }
+    officer_ids = sorted({r["officer_id"] for r in rows if r["officer_id"]}, key=str)
+    officers = {
+        r["id"]: r["full_name"]
+        for r in (
+            await StaffUser.select(StaffUser.id, StaffUser.full_name).where(StaffUser.id.is_in(officer_ids))
+            if officer_ids
+            else []
+        )
+    }
+    return procedures, communes, officers
+
+
+def booking_link(reference: str, token: str) -> str:
+    base = get_settings().public_url
+    return f"{base}/lich-hen/{reference}#{token}"
+
+
+async def booking_out(row: dict[str, Any]) -> BookingOut:
+    procedures, communes, _ = await _names([row])
+    config = await availability.service_config(row["commune_id"])
+    deadline = services.change_deadline(row, config)
+    events = await services.history(row["id"])
+    return BookingOut(
+        id=row["id"],
+        reference=row["reference"],
+        status=row["status"],
+        status_vi=STATUS_VI[row["status"]],
+        status_en=STATUS_EN[row["status"]],
+        procedure_code=row["procedure_code"],
+        procedure_name=procedures.get(row["procedure_code"], row["procedure_code"]),
+        kind=row["kind"],
+        kind_vi=KIND_VI[row["kind"]],
+        commune_id=row["commune_id"],
+        commune_name=communes.get(row["commune_id"], row["commune_id"]),
+        address_detail=row["address_detail"],
+        citizen_name=row["citizen_name"],
+        citizen_phone=row["citizen_phone"],
+        notes=row["notes"],
+        language=row["language"],
+        slot_start=row["slot_start"],
+        slot_end=row["slot_end"],
+        dossier_code=row["dossier_code"],
+        can_change=row["status"] in RESCHEDULABLE and utcnow() <= deadline,
+        change_deadline=deadline,
+        consent_version=row["consent_version"],
+        consent_withdrawn=row["consent_withdrawn_at"] is not None,
+        history=[
+            HistoryItem(
+                at=e["at"],
+                status=e["status"],
+                status_vi=STATUS_VI.get(e["status"], e["status"]),
+                status_en=STATUS_EN.get(e["status"], e["status"]),
+                action=e["action"],
+                reason=e["reason"],
+                slot_start=e["slot_start"],
+            )
+            for e in events
+        ],
+    )
+
+
+async def appointments_out(rows: list[dict[str, Any]]) -> list[AppointmentOut]:
+    procedures, communes, officers = await _names(rows)
+    return [
+        AppointmentOut(
+            id=r["id"],
+            reference=r["reference"],
+            status=r["status"],
+            status_vi=STATUS_VI[r["status"]],
+            procedure_code=r["procedure_code"],
+            procedure_name=procedures.get(r["procedure_code"], r["procedure_code"]),
+            kind=r["kind"],
+            commune_id=r["commune_id"],
+            commune_name=communes.get(r["commune_id"], r["commune_id"]),
+            address_detail=r["address_detail"],
+            legacy_address=r["legacy_address"],
+            citizen_name=r["citizen_name"],
+            citizen_phone=r["citizen_phone"],
+            notes=r["notes"],
+            channel=r["channel"],
+            slot_start=r["slot_start"],
+            slot_end=r["slot_end"],
+            officer_id=r["officer_id"],
+            officer_name=officers.get(r["officer_id"]),
+            status_reason=r["status_reason"],
+            dossier_code=r["dossier_code"],
+            created_at=r["created_at"],
+            updated_at=r["updated_at"],
+            version=r["version"],
+        )
+        for r in rows
+    ]
+
+
+async def _created(booked: services.Booked) -> Response[BookingCreated]:
+    out = await booking_out(booked.row)
+    body = BookingCreated(
+        **{f: getattr(out, f) for f in BookingOut.__struct_fields__},
+        token=booked.token,
+        link=booking_link(booked.row["reference"], booked.token),
+    )
+    return Response(body, status_code=201 if booked.created else 200)
+
+
+class BookingController(Controller):
+    """The citizen side. No account: a booking is opened with its reference and secret."""
+
+    path = "/api/bookings"
+    tags = ["appointments"]
+    guards = [public]
+
+    @get("/consent", summary="The personal-data consent text to show before booking")
+    async def consent(self) -> ConsentOut:
+        texts = CONSENT_TEXTS[CURRENT_CONSENT_VERSION]
+        return ConsentOut(version=CURRENT_CONSENT_VERSION, text_vi=texts["vi"], text_en=texts["en"])
+
+    @get("/availability", summary="Free home-visit slots of a commune")
+    async def availability(
+        self,
+        commune_id: Annotated[str, QueryParameter(max_length=10)],
+        kind: Annotated[VisitKind, QueryParameter()],
+        start: Annotated[dt.date | None, QueryParameter(description="First local day (default today)")] = None,
+        days: Annotated[int, QueryParameter(ge=1, le=31)] = 14,
+    ) -> AvailabilityOut:
+        if not await AdminUnit.exists().where((AdminUnit.code == commune_id) & (AdminUnit.level == "commune")):
+            raise AppError(400, "Unknown commune", "Xã/phường không hợp lệ.", extra={"field": "commune_id"})
+        config = await availability.service_config(commune_id)
+        now = utcnow()
+        first = start or now.astimezone(availability.VN).date()
+        found = await availability.free_slots(config, kind, first, days, now)
+        length = config.length(kind)
+        return AvailabilityOut(
+            commune_id=commune_id,
+            kind=kind,
+            timezone="Asia/Ho_Chi_Minh",
+            slot_minutes=int(length.total_seconds() // 60),
+            days=[
+                DayAvailability(
+                    day=day,
+                    weekday_vi=WEEKDAY_VI[day.weekday()],
+                    holiday=holiday,
+                    slots=[
+                        Slot(start=s, end=s + length, label=s.astimezone(availability.VN).strftime("%H:%M"))
+                        for s in starts
+                    ],
+                )
+                for day, starts, holiday in found
+            ],
+        )
+
+    @post("/", summary="Book a home visit (retrying with the same id and token is safe)")
+    async def create(self, request: Request[Any, Any, Any], data: JSONBody[BookingCreate]) -> Response[BookingCreated]:
+        async with write_transaction():
+            return await _created(await services.book(data, None, client_ip(request)))
+
+    @get("/{reference:str}", summary="The booking behind a secret link")
+    async def show(self, reference: Reference, token: BookingToken) -> BookingOut:
+        async with read_transaction():
+            return await booking_out(await services.by_reference(reference, token))
+
+    @get("/{reference:str}/calendar.ics", summary="The booking as a calendar file", media_type="text/calendar")
+    async def calendar(self, reference: Reference, token: BookingToken) -> Response[bytes]:
+        row = await services.by_reference(reference, token)
+        procedures, communes, _ = await _names([row])
+        body = booking_calendar(
+            row,
+            procedures.get(row["procedure_code"], row["procedure_code"]),
+            communes.get(row["commune_id"], row["commune_id"]),
+            booking_link(row["reference"], token),
+        )
+        return Response(
+            body,
+            media_type="text/calendar; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="lich-hen-{row["reference"]}.ics"'},
+        )
+
+    @post("/{reference:str}/reschedule", status_code=200, summary="Move the visit to another free slot")
+    async def reschedule(
+        self, request: Request[Any, Any, Any], reference: Reference, token: BookingToken, data: JSONBody[RescheduleIn]
+    ) -> BookingOut:
+        row = await services.by_reference(reference, token)
+        return await booking_out(await services.reschedule(row, data.slot_start, data.reason, None, client_ip(request)))
+
+    @post("/{reference:str}/cancel", status_code=200, summary="Cancel the visit")
+    async def cancel(
+        self, request: Request[Any, Any, Any], reference: Reference, token: BookingToken, data: JSONBody[CancelIn]
+    ) -> BookingOut:
+        row = await services.by_reference(reference, token)
+        return await booking_out(await services.cancel(row, data.reason, None, client_ip(request)))
+
+    @post("/{reference:str}/withdraw-consent", status_code=200, summary="Withdraw consent: cancel and erase")
+    async def withdraw_consent(
+        self, request: Request[Any, Any, Any], reference: Reference, token: BookingToken
+    ) -> BookingOut:
+        row = await services.by_reference(reference, token)
+        return await booking_out(await services.withdraw_consent(row, client_ip(request)))
+
+
+class StaffAppointmentController(Controller):
+    """Intake, the dispatcher's queue, assignment and status changes, all limited to the user's communes."""
+
+    path = "/api/staff/appointments"
+    tags = ["appointments"]
+
+    @post("/", guards=[staff("officer", "dispatcher", "supervisor", "admin")], summary="Take a request for a citizen")
+    async def intake(self, request: Request[Any, Any, Any], data: JSONBody[StaffIntake]) -> Response[AppointmentOut]:
+        principal = principal_of(request)
+        if data.commune_id and data.commune_id not in principal.communes:
+            raise AppError(403, "That commune is outside your scope", "Xã/phường này ngoài phạm vi phụ trách của bạn.")
+        async with write_transaction():
+            booked = await services.book(data, principal, client_ip(request))
+            if booked.row["commune_id"] not in principal.communes:
+                raise AppError(
+                    403, "That commune is outside your scope", "Xã/phường này ngoài phạm vi phụ trách của bạn."
+                )
+            return Response((await appointments_out([booked.row]))[0], status_code=201 if booked.created else 200)
+
+    @get("/", guards=[staff("dispatcher", "supervisor", "admin", "officer")], summary="Appointments in your communes")
+    async def list_appointments(
+        self,
+        request: Request[Any, Any, Any],
+        status: Annotated[list[str] | None, QueryParameter(description="Filter by status")] = None,
+        commune_id: Annotated[str | None, QueryParameter(max_length=10)] = None,
+        day: Annotated[dt.date | None, QueryParameter(description="Local day of the visit")] = None,
+        officer_id: Annotated[uuid.UUID | None, QueryParameter()] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 200,
+    ) -> list[AppointmentOut]:
+        principal = principal_of(request)
+        communes = [c for c in principal.communes if commune_id in (None, c)]
+        query = Appointment.select().where(Appointment.commune_id.is_in(communes or [""]))
+        if principal.role == "officer":
+            query = query.where(Appointment.officer_id == principal.user_id)
+        if status:
+            query = query.where(Appointment.status.is_in(status))
+        if officer_id:
+            query = query.where(Appointment.officer_id == officer_id)
+        if day:
+            start = dt.datetime.combine(day, dt.time(0), availability.VN)
+            query = query.where(
+                (Appointment.slot_start >= start) & (Appointment.slot_start < start + dt.timedelta(days=1))
+            )
+        rows = await query.order_by(Appointment.slot_start).limit(limit)
+        return await appointments_out(rows)
+
+    @get("/{appointment_id:uuid}", guards=[staff()], summary="One appointment")
+    async def show(
+        self, request: Request[Any, Any, Any], appointment_id: Annotated[uuid.UUID, PathParameter()]
+    ) -> AppointmentOut:
+        row = await services.staff_get(principal_of(request), appointment_id)
+        return (await appointments_out([row]))[0]
+
+    @post(
+        "/{appointment_id:uuid}/assign",
+        guards=[staff("dispatcher", "supervisor", "admin")],
+        status_code=200,
+        summary="Assign an officer and confirm the slot",
+    )
+    async def assign(
+        self,
+        request: Request[Any, Any, Any],
+        appointment_id: Annotated[uuid.UUID, PathParameter()],
+        data: JSONBody[AssignIn],
+    ) -> AppointmentOut:
+        row = await services.assign(
+            principal_of(request), appointment_id, data.officer_id, data.slot_start, client_ip(request)
+        )
+        return (await appointments_out([row]))[0]
+
+    @post(
+        "/{appointment_id:uuid}/reschedule",
+        guards=[staff("dispatcher", "supervisor", "admin")],
+        status_code=200,
+        summary="Move the visit (agreed with the citizen)",
+    )
+    async def reschedule(
+        self,
+        request: Request[Any, Any, Any],
+        appointment_id: Annotated[uuid.UUID, PathParameter()],
+        data: JSONBody[RescheduleIn],
+    ) -> AppointmentOut:
+        principal = principal_of(request)
+        row = await services.staff_get(principal, appointment_id)
+        row = await services.reschedule(row, data.slot_start, data.reason, principal, client_ip(request))
+        return (await appointments_out([row]))[0]
+
+    @post(
+        "/{appointment_id:uuid}/cancel",
+        guards=[staff("dispatcher", "supervisor", "admin")],
+        status_code=200,
+        summary="Cancel with a reason",
+    )
+    async def cancel(
+        self,
+        request: Request[Any, Any, Any],
+        appointment_id: Annotated[uuid.UUID, PathParameter()],
+        data: JSONBody[CancelIn],
+    ) -> AppointmentOut:
+        principal = principal_of(request)
+        row = await services.staff_get(principal, appointment_id)
+        row = await services.cancel(row, data.reason, principal, client_ip(request))
+        return (await appointments_out([row]))[0]
+
+    @post("/{appointment_id:uuid}/status", guards=[staff()], status_code=200, summary="Move to another status")
+    async def set_status(
+        self,
+        request: Request[Any, Any, Any],
+        appointment_id: Annotated[uuid.UUID, PathParameter()],
+        data: JSONBody[StatusIn],
+    ) -> AppointmentOut:
+        row = await services.set_status(
+            principal_of(request), appointment_id, data.status, data.reason, data.dossier_code, client_ip(request)
+        )
+        return (await appointments_out([row]))[0]
+
+
+class OfficerController(Controller):
+    path = "/api/staff/officers"
+    tags = ["appointments"]
+
+    @get("/", guards=[staff("dispatcher", "supervisor", "admin")], summary="Officers of your communes")
+    async def officers(
+        self, request: Request[Any, Any, Any], commune_id: Annotated[str | None, QueryParameter(max_length=10)] = None
+    ) -> list[OfficerOut]:
+        principal = principal_of(request)
+        rows = (
+            await StaffUser.select(StaffUser.id, StaffUser.full_name, StaffUser.communes)
+            .where((StaffUser.role == "officer") & StaffUser.disabled_at.is_null())
+            .order_by(StaffUser.full_name)
+            .output(load_json=True)
+        )
+        wanted = {commune_id} if commune_id else set(principal.communes)
+        rows = [r for r in rows if wanted & set(r["communes"] or []) and set(r["communes"]) & set(principal.communes)]
+        today = dt.datetime.combine(utcnow().astimezone(availability.VN).date(), dt.time(0), availability.VN)
+        busy = await Appointment.select(Appointment.officer_id).where(
+            Appointment.officer_id.is_in([r["id"] for r in rows] or [uuid.uuid4()])
+            & (Appointment.slot_start >= today)
+            & (Appointment.slot_start < today + dt.timedelta(days=1))
+            & Appointment.status.is_in(["confirmed", "on_the_way", "arrived", "done"])
+        )
+        counts: dict[Any, int] = {}
+        for b in busy:
+            counts[b["officer_id"]] = counts.get(b["officer_id"], 0) + 1
+        return [
+            OfficerOut(
+                id=r["id"], full_name=r["full_name"], communes=r["communes"], visits_today=counts.get(r["id"], 0)
+            )
+            for r in rows
+        ]
