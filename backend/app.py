@@ -14,6 +14,8 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from backend import __version__
 from backend.accounts.controllers import AuthController, DeviceAdminController
+from backend.appointments.controllers import BookingController, OfficerController, StaffAppointmentController
+from backend.appointments.notifications import BookingPushController
 from backend.catalog.controllers import ProcedureController, UnitController
 from backend.core.apidocs import LocalSwaggerPlugin
 from backend.core.errors import error_response
@@ -21,7 +23,9 @@ from backend.core.health import HealthController
 from backend.core.middleware import add_security_headers, configure_logging, request_log_middleware
 from backend.core.static import PwaController
 from backend.db.engine import close_engine, prepare_engine
+from backend.push.controllers import PushController
 from backend.settings import get_settings
+from backend.syncapi.controllers import AttachmentController, SyncController
 
 API_HANDLERS: list[Any] = [
     HealthController,
@@ -29,6 +33,13 @@ API_HANDLERS: list[Any] = [
     DeviceAdminController,
     UnitController,
     ProcedureController,
+    BookingController,
+    StaffAppointmentController,
+    OfficerController,
+    SyncController,
+    AttachmentController,
+    PushController,
+    BookingPushController,
 ]
 
 
@@ -49,9 +60,7 @@ def _configure_openapi(config: AppConfig) -> None:
         path="/api/schema",
         render_plugins=[LocalSwaggerPlugin(), JsonRenderPlugin(path="/openapi.json")],
         components=Components(
-            security_schemes={
-                "bearer": SecurityScheme(type="http", scheme="bearer", description="Device session")
-            }
+            security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", description="Device session")}
         ),
     )
 

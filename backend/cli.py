@@ -1,4 +1,4 @@
-"""The `gandan` command: serve, worker, migrate, seed-demo, create-user, openapi, backup."""
+"""The `gandan` command: serve, worker, migrate, seed-demo, create-user, openapi, vapid, backup."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def _migrate() -> None:
 
 
 def _seed_demo() -> None:
-    from backend.accounts.demo import DEMO_PASSWORD, seed_demo_users
+    from backend.accounts.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo_users
     from backend.db.engine import close_engine, prepare_engine
 
     async def run() -> list[str]:
@@ -49,7 +49,10 @@ def _seed_demo() -> None:
             await close_engine()
 
     created = asyncio.run(run())
-    print(f"demo users created: {', '.join(created) or 'none (already there)'}; password: {DEMO_PASSWORD}")
+    print(f"demo users created: {', '.join(created) or 'none (already there)'}")
+    print(f"demo logins (password {DEMO_PASSWORD}):")
+    for username, full_name, role, communes in DEMO_USERS:
+        print(f"  {username:<10} {role:<11} {full_name} — {', '.join(communes) or 'all communes'}")
 
 
 def _create_user(args: argparse.Namespace) -> None:
@@ -115,6 +118,21 @@ def _worker() -> None:
     asyncio.run(run_worker())
 
 
+def _vapid(args: argparse.Namespace) -> None:
+    from backend.push.vapid import keys_path, load_keyring, rotate_keys
+
+    try:
+        keyring = rotate_keys(forget_old=args.forget_old) if args.rotate else load_keyring()
+    except ValueError as exc:
+        raise SystemExit(f"error: {exc}") from exc
+    where = "environment (VAPID_PRIVATE_KEY)" if keyring.source == "environment" else str(keys_path())
+    print(f"public key: {keyring.current.public_key}")
+    print(f"key id:     {keyring.current.key_id}")
+    print(f"source:     {where}")
+    if keyring.older:
+        print(f"older keys still signing for old subscriptions: {', '.join(k.key_id for k in keyring.older)}")
+
+
 def _backup(args: argparse.Namespace) -> None:
     from backend.ops import backup
 
@@ -129,18 +147,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     sub.add_parser("worker", help="run the background worker")
     sub.add_parser("migrate", help="apply database migrations and load reference data")
     sub.add_parser("seed-demo", help="create the demo users (idempotent)")
-    user = sub.add_parser(
-        "create-user", help="create or update a staff user (password from GANDAN_PASSWORD or prompt)"
-    )
+    user = sub.add_parser("create-user", help="create or update a staff user (password from GANDAN_PASSWORD or prompt)")
     user.add_argument("username")
     user.add_argument("--full-name", required=True)
     user.add_argument("--role", required=True, choices=["officer", "dispatcher", "supervisor", "admin"])
     user.add_argument("--communes", default="", help="comma-separated codes of the communes served")
     openapi = sub.add_parser("openapi", help="write the OpenAPI document")
     openapi.add_argument("output", nargs="?", default="-")
-    bk = sub.add_parser(
-        "backup", help="copy the database to var/backups/ (SQLite) or run pg_dump (PostgreSQL)"
+    vapid = sub.add_parser("vapid", help="show the Web Push (VAPID) public key; --rotate makes a new key pair")
+    vapid.add_argument("--rotate", action="store_true", help="make a new key pair; browsers subscribe again")
+    vapid.add_argument(
+        "--forget-old", action="store_true", help="with --rotate: drop old keys (old subscriptions then fail)"
     )
+    bk = sub.add_parser("backup", help="copy the database to var/backups/ (SQLite) or run pg_dump (PostgreSQL)")
     bk.add_argument("--directory", default=None)
     args = parser.parse_args(argv)
 
@@ -157,6 +176,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             _create_user(args)
         case "openapi":
             _openapi(args)
+        case "vapid":
+            _vapid(args)
         case "backup":
             _backup(args)
 

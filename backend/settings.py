@@ -37,7 +37,23 @@ class Settings:
     session_days: int = field(default_factory=lambda: _int("SESSION_DAYS", 30))
     login_max_failures: int = field(default_factory=lambda: _int("LOGIN_MAX_FAILURES", 5))
     login_window_minutes: int = field(default_factory=lambda: _int("LOGIN_WINDOW_MINUTES", 15))
+    booking_max_per_phone_day: int = field(default_factory=lambda: _int("BOOKING_MAX_PER_PHONE_DAY", 3))
+    booking_max_per_ip_hour: int = field(default_factory=lambda: _int("BOOKING_MAX_PER_IP_HOUR", 60))
+    public_url: str = field(default_factory=lambda: os.environ.get("PUBLIC_URL", "").rstrip("/"))
     sqlite_busy_ms: int = field(default_factory=lambda: _int("SQLITE_BUSY_MS", 10_000))
+    # Web Push (backend/push). Keys empty → generated on first use and kept in var/vapid.json.
+    vapid_private_key: str = field(default_factory=lambda: os.environ.get("VAPID_PRIVATE_KEY", ""))
+    vapid_public_key: str = field(default_factory=lambda: os.environ.get("VAPID_PUBLIC_KEY", ""))
+    vapid_subject: str = field(
+        default_factory=lambda: os.environ.get("VAPID_SUBJECT", "mailto:hotro@gandan.dongthap.gov.vn")
+    )
+    push_timeout_s: float = field(default_factory=lambda: float(os.environ.get("PUSH_TIMEOUT_S") or 10))
+    push_concurrency_per_origin: int = field(default_factory=lambda: _int("PUSH_CONCURRENCY_PER_ORIGIN", 50))
+    push_batch: int = field(default_factory=lambda: _int("PUSH_BATCH", 200))
+    push_lease_s: int = field(default_factory=lambda: _int("PUSH_LEASE_S", 60))
+    push_poll_s: float = field(default_factory=lambda: float(os.environ.get("PUSH_POLL_S") or 1))
+    push_backoff_base_s: float = field(default_factory=lambda: float(os.environ.get("PUSH_BACKOFF_BASE_S") or 10))
+    push_max_attempts: int = field(default_factory=lambda: _int("PUSH_MAX_ATTEMPTS", 12))
 
     @property
     def sqlite_path(self) -> Path:

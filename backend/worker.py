@@ -14,10 +14,12 @@ import signal
 from backend.accounts.tables import DeviceSession, LoginAttempt
 from backend.db.columns import utcnow
 from backend.db.engine import close_engine, prepare_engine, write_transaction
+from backend.push.delivery import run_push_delivery
 
 log = logging.getLogger("gandan.worker")
 
 HOUSEKEEPING_EVERY_S = 300
+REMINDERS_EVERY_S = 60
 
 
 async def housekeeping() -> dict[str, int]:
@@ -32,6 +34,21 @@ async def housekeeping() -> dict[str, int]:
     return {"login_attempts": attempts, "sessions": sessions}
 
 
+async def run_reminders(stop: asyncio.Event) -> None:
+    """Every minute, queue the appointment reminders that have become due."""
+    from backend.appointments.notifications import due_reminders
+
+    while not stop.is_set():
+        try:
+            sent = await due_reminders()
+            if sent:
+                log.info("reminders queued", extra={"fields": {"count": sent}})
+        except Exception:
+            log.exception("reminder scan failed; will retry")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=REMINDERS_EVERY_S)
+
+
 async def run_worker(stop: asyncio.Event | None = None) -> None:
     from backend.core.middleware import configure_logging
     from backend.settings import get_settings
@@ -44,6 +61,9 @@ async def run_worker(stop: asyncio.Event | None = None) -> None:
             loop.add_signal_handler(sig, stop.set)
     await prepare_engine()
     log.info("worker started")
+    # Push delivery runs beside housekeeping as its own task, with its own loop and pace.
+    push = asyncio.create_task(run_push_delivery(stop), name="push-delivery")
+    reminders = asyncio.create_task(run_reminders(stop), name="reminders")
     try:
         while not stop.is_set():
             try:
@@ -54,5 +74,8 @@ async def run_worker(stop: asyncio.Event | None = None) -> None:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=HOUSEKEEPING_EVERY_S)
     finally:
+        stop.set()
+        await push
+        await reminders
         await close_engine()
         log.info("worker stopped")

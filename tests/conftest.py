@@ -21,6 +21,7 @@ os.environ["GANDAN_ENV"] = "test"
 os.environ.setdefault("GANDAN_VAR_DIR", str(_TMP / "var"))
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{_TMP / 'test.sqlite3'}")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
+os.environ.setdefault("BOOKING_MAX_PER_IP_HOUR", "100000")  # every test client shares one address
 IS_POSTGRES = os.environ["DATABASE_URL"].startswith(("postgres://", "postgresql://"))
 
 from litestar.testing import TestClient  # noqa: E402

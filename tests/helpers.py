@@ -22,3 +22,36 @@ def login(client: TestClient[Any], username: str, device_id: uuid.UUID | None = 
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def random_phone() -> str:
+    import random
+
+    return "09" + "".join(random.choice("0123456789") for _ in range(8))
+
+
+def free_slots(client: TestClient[Any], commune_id: str, kind: str = "receive_dossier") -> list[str]:
+    """Every free start (ISO, UTC) in the next days, read from the public availability API."""
+    response = client.get("/api/bookings/availability", params={"commune_id": commune_id, "kind": kind, "days": 21})
+    assert response.status_code == 200, response.text
+    return [slot["start"] for day in response.json()["days"] for slot in day["slots"]]
+
+
+def booking_body(commune: str, slot: str, **overrides: Any) -> dict[str, Any]:
+    import secrets
+
+    body: dict[str, Any] = {
+        "id": str(uuid.uuid4()),
+        "token": secrets.token_urlsafe(32),
+        "procedure_code": "1.001193",
+        "kind": "receive_dossier",
+        "commune_id": commune,
+        "address_detail": "Số 12, đường Lê Lợi, khóm 3",
+        "citizen_name": "Trần Văn Bình",
+        "citizen_phone": random_phone(),
+        "notes": "Nhà có cổng xanh",
+        "slot_start": slot,
+        "consent": {"accepted": True, "version": "2026-11"},
+    }
+    body.update(overrides)
+    return body

@@ -48,6 +48,15 @@ class AppError(HTTPException):
 
 
 def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    from backend.db.engine import WriteQueueFull
+
+    if isinstance(exc, WriteQueueFull):
+        exc = AppError(
+            503,
+            "The service is busy; retry in a few seconds",
+            "Hệ thống đang bận. Vui lòng thử lại sau ít giây.",
+            headers={"Retry-After": "2"},
+        )
     if isinstance(exc, HTTPException):
         status = exc.status_code
         detail = exc.detail

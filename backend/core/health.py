@@ -26,7 +26,5 @@ class HealthController(Controller):
         try:
             await get_engine().run_ddl("SELECT 1")
         except Exception as exc:  # any driver error means "not ready"
-            raise AppError(
-                503, f"Database unreachable: {type(exc).__name__}", "Cơ sở dữ liệu không phản hồi."
-            ) from exc
+            raise AppError(503, f"Database unreachable: {type(exc).__name__}", "Cơ sở dữ liệu không phản hồi.") from exc
         return Health(status="ok", version=__version__, database="sqlite" if is_sqlite() else "postgresql")

@@ -40,11 +40,7 @@ def cache_control(relative: str) -> str:
     name = relative.rsplit("/", 1)[-1]
     if "/assets/" in f"/{relative}":
         return _IMMUTABLE
-    if (
-        name.endswith((".html", ".webmanifest"))
-        or name in {"sw.js", "registerSW.js"}
-        or name.startswith("workbox-")
-    ):
+    if name.endswith((".html", ".webmanifest")) or name in {"sw.js", "registerSW.js"} or name.startswith("workbox-"):
         return _REVALIDATE
     return _DAY
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -35,21 +36,65 @@ def is_sqlite(engine: Engine[Any] | None = None) -> bool:
     return isinstance(engine or get_engine(), SQLiteEngine)
 
 
+class WriteQueueFull(Exception):
+    """Too many writers waiting in this process: the request should be retried a little later."""
+
+
+_sqlite_write_locks: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
+
+
+def _sqlite_write_lock() -> asyncio.Lock:
+    loop = asyncio.get_running_loop()
+    lock = _sqlite_write_locks.get(loop)
+    if lock is None:
+        lock = _sqlite_write_locks[loop] = asyncio.Lock()
+    return lock
+
+
 @asynccontextmanager
 async def write_transaction() -> AsyncIterator[Any]:
     """A transaction that takes the write lock at its start.
 
     On SQLite, BEGIN IMMEDIATE makes concurrent writers queue on the busy timeout rather than fail
-    half-way with "database is locked"; it also gives one global commit order. On PostgreSQL it is a
-    plain transaction.
+    half-way with "database is locked"; it also gives one global commit order. Writers of one process
+    first queue on an asyncio lock: SQLite's busy handler polls with growing sleeps, and a crowd of
+    connections polling for the lock collapses throughput under load. A nested call (already inside a
+    transaction) joins the outer one. On PostgreSQL it is a plain transaction.
     """
     engine = get_engine()
     if isinstance(engine, SQLiteEngine):
-        async with engine.transaction(transaction_type=TransactionType.immediate) as tx:
-            yield tx
+        if engine.current_transaction.get() is not None:
+            async with engine.transaction(transaction_type=TransactionType.immediate) as tx:
+                yield tx
+            return
+        lock = _sqlite_write_lock()
+        try:
+            # Wait no longer than SQLite itself would: past that the caller gets a clear 503 at once
+            # instead of a request that hangs until the client gives up.
+            await asyncio.wait_for(lock.acquire(), timeout=get_settings().sqlite_busy_ms / 1000)
+        except TimeoutError as exc:
+            raise WriteQueueFull() from exc
+        try:
+            async with engine.transaction(transaction_type=TransactionType.immediate) as tx:
+                yield tx
+        finally:
+            lock.release()
     else:
         async with engine.transaction() as tx:
             yield tx
+
+
+@asynccontextmanager
+async def read_transaction() -> AsyncIterator[Any]:
+    """Group a request's reads on one connection.
+
+    Piccolo's SQLite engine opens a new connection (and aiosqlite a new thread) for every query run outside a
+    transaction, which costs more than the query; a deferred transaction reuses one connection and sees one
+    snapshot. Inside another transaction it simply joins it.
+    """
+    engine = get_engine()
+    async with engine.transaction() as tx:
+        yield tx
 
 
 async def prepare_engine() -> None:

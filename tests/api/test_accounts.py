@@ -24,9 +24,7 @@ def test_login_returns_a_session_bound_to_the_device(client: TestClient[Any], ru
     sessions = run_db(lambda: DeviceSession.select().where(DeviceSession.device == device_id).run())
     assert len(sessions) == 1 and body["token"] not in str(sessions[0])
     logins = run_db(
-        lambda: (
-            AuditLog.count().where((AuditLog.action == "login") & (AuditLog.actor_device == device_id)).run()
-        )
+        lambda: AuditLog.count().where((AuditLog.action == "login") & (AuditLog.actor_device == device_id)).run()
     )
     assert logins == 1
 
@@ -92,11 +90,7 @@ def test_revoked_device_is_told_to_wipe(client: TestClient[Any], run_db: Any) ->
     device = run_db(lambda: Device.objects().get(Device.id == device_id).run())
     assert device.revoked_at is not None
     audit = run_db(
-        lambda: (
-            AuditLog.select()
-            .where((AuditLog.action == "revoke") & (AuditLog.entity_id == str(device_id)))
-            .run()
-        )
+        lambda: AuditLog.select().where((AuditLog.action == "revoke") & (AuditLog.entity_id == str(device_id))).run()
     )
     assert len(audit) == 1 and audit[0]["actor_user"] is not None
 

@@ -27,17 +27,13 @@ def test_unit_search_ignores_diacritics(client: TestClient[Any]) -> None:
 
 
 def test_legacy_units_are_searchable(client: TestClient[Any]) -> None:
-    found = client.get(
-        "/api/units", params={"q": "huyen cao lanh", "legacy": "true", "level": "district"}
-    ).json()
+    found = client.get("/api/units", params={"q": "huyen cao lanh", "legacy": "true", "level": "district"}).json()
     assert [u["name"] for u in found] == ["Huyện Cao Lãnh"]
     assert found[0]["province_code"] == "87"  # former Đồng Tháp
 
 
 def test_legacy_address_resolves_to_its_new_unit(client: TestClient[Any]) -> None:
-    resolved = client.get(
-        "/api/units/resolve", params={"commune": "xa my tra", "district": "TP Cao Lãnh"}
-    ).json()
+    resolved = client.get("/api/units/resolve", params={"commune": "xa my tra", "district": "TP Cao Lãnh"}).json()
     assert len(resolved) == 1
     assert resolved[0]["legacy_commune"]["name"] == "Xã Mỹ Trà"
     assert resolved[0]["legacy_district"]["name"] == "Thành phố Cao Lãnh"
@@ -46,9 +42,7 @@ def test_legacy_address_resolves_to_its_new_unit(client: TestClient[Any]) -> Non
 
 def test_legacy_tien_giang_address_resolves_too(client: TestClient[Any]) -> None:
     # Former Tiền Giang merged into the new Đồng Tháp: "Phường 5, TP Mỹ Tho" is now Phường Đạo Thạnh.
-    resolved = client.get(
-        "/api/units/resolve", params={"commune": "Phường 5", "district": "Thành phố Mỹ Tho"}
-    ).json()
+    resolved = client.get("/api/units/resolve", params={"commune": "Phường 5", "district": "Thành phố Mỹ Tho"}).json()
     assert [u["name"] for r in resolved for u in r["new_units"]] == ["Phường Đạo Thạnh"]
 
 

@@ -53,9 +53,7 @@ def _migrate(database_url: str, var_dir: Path) -> None:
     assert "0 inserted, 0 updated" in again.stdout  # reference data is not loaded twice
 
 
-@pytest.mark.skipif(
-    IS_POSTGRES, reason="SQLite variant; the PostgreSQL variant runs when DATABASE_URL is set"
-)
+@pytest.mark.skipif(IS_POSTGRES, reason="SQLite variant; the PostgreSQL variant runs when DATABASE_URL is set")
 def test_migrations_build_the_models_on_sqlite(tmp_path: Path) -> None:
     db = tmp_path / "empty.sqlite3"
     _migrate(f"sqlite:///{db}", tmp_path / "var")

@@ -58,9 +58,7 @@ def test_missing_files_and_path_escapes_are_404(client: TestClient[Any], dist: P
     assert "outside" not in client.get("/staff/..%2F..%2Fsecret.txt").text
 
 
-def test_unbuilt_pwa_is_explained(
-    client: TestClient[Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_unbuilt_pwa_is_explained(client: TestClient[Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PWA_DIST", str(tmp_path / "nothing"))
     response = client.get("/")
     assert response.status_code == 503

@@ -54,3 +54,31 @@ def test_every_route_declares_a_guard() -> None:
                 continue  # the OpenAPI document itself is public by nature
             unguarded.append(route.path)
     assert unguarded == []
+
+
+def test_a_full_write_queue_answers_503_at_once(client: TestClient[Any], monkeypatch: Any) -> None:
+    """Writers waiting longer than the busy timeout get a clear 503 with Retry-After instead of hanging."""
+    import asyncio
+    import uuid
+
+    from backend.db import engine
+
+    if IS_POSTGRES:
+        return  # the queue exists only in front of SQLite's single writer
+    monkeypatch.setenv("SQLITE_BUSY_MS", "100")
+    held = client.blocking_portal.call(asyncio.Event)
+
+    async def hold_the_write_lock() -> None:
+        async with engine._sqlite_write_lock():
+            held.set()
+            await asyncio.sleep(1.0)
+
+    future = client.blocking_portal.start_task_soon(hold_the_write_lock)
+    client.blocking_portal.call(held.wait)
+    response = client.post(
+        "/api/auth/login", json={"username": "canbo", "password": "gandan-demo-2026", "device_id": str(uuid.uuid4())}
+    )
+    future.result(timeout=5)
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "2"
+    assert response.json()["detail_vi"] == "Hệ thống đang bận. Vui lòng thử lại sau ít giây."
