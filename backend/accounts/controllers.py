@@ -43,9 +43,7 @@ class AuthController(Controller):
     @get("/me", guards=[staff()], summary="The logged-in user and device")
     async def me(self, request: Request[Any, Any, Any]) -> MeResponse:
         principal = principal_of(request)
-        return MeResponse(
-            user=principal.user_out(), device_id=principal.device_id, expires_at=principal.expires_at
-        )
+        return MeResponse(user=principal.user_out(), device_id=principal.device_id, expires_at=principal.expires_at)
 
 
 class DeviceAdminController(Controller):

@@ -28,9 +28,7 @@ def staff(*roles: str) -> Guard:
             raise AppError(401, "Login required", "Vui lòng đăng nhập.")
         principal = await authenticate(token.strip())
         if roles and principal.role not in roles:
-            raise AppError(
-                403, "Your role may not do this", "Vai trò của bạn không được phép thực hiện thao tác này."
-            )
+            raise AppError(403, "Your role may not do this", "Vai trò của bạn không được phép thực hiện thao tác này.")
         connection.state.principal = principal
 
     guard.__qualname__ = f"staff({','.join(roles) or 'any'})"

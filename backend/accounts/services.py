@@ -52,9 +52,7 @@ def token_digest(token: str) -> str:
 async def _throttle(username: str, ip: str) -> None:
     settings = get_settings()
     since = utcnow() - dt.timedelta(minutes=settings.login_window_minutes)
-    by_user = await LoginAttempt.count().where(
-        (LoginAttempt.username == username) & (LoginAttempt.at > since)
-    )
+    by_user = await LoginAttempt.count().where((LoginAttempt.username == username) & (LoginAttempt.at > since))
     by_ip = await LoginAttempt.count().where((LoginAttempt.ip == ip) & (LoginAttempt.at > since))
     if by_user >= settings.login_max_failures or by_ip >= settings.login_max_failures * 4:
         raise AppError(
@@ -110,13 +108,9 @@ async def login(
             )
         )
         if needs_rehash(user.password_hash):
-            await StaffUser.update({StaffUser.password_hash: hash_password(password)}).where(
-                StaffUser.id == user.id
-            )
+            await StaffUser.update({StaffUser.password_hash: hash_password(password)}).where(StaffUser.id == user.id)
         await LoginAttempt.delete().where(LoginAttempt.username == username)
-        await audit.record(
-            "login", "device_session", session_id, actor_user=user.id, actor_device=device_id, ip=ip
-        )
+        await audit.record("login", "device_session", session_id, actor_user=user.id, actor_device=device_id, ip=ip)
     principal = Principal(
         user_id=user.id,
         username=user.username,
@@ -180,9 +174,7 @@ async def authenticate(token: str) -> Principal:
 
 async def logout(principal: Principal, ip: str) -> None:
     async with write_transaction():
-        await DeviceSession.update({DeviceSession.ended_at: utcnow()}).where(
-            DeviceSession.id == principal.session_id
-        )
+        await DeviceSession.update({DeviceSession.ended_at: utcnow()}).where(DeviceSession.id == principal.session_id)
         await audit.record(
             "logout",
             "device_session",
@@ -201,9 +193,7 @@ async def revoke_device(device_id: uuid.UUID, by: Principal, ip: str) -> tuple[d
             raise AppError(404, "No such device", "Không tìm thấy thiết bị.")
         if device.revoked_at is not None:
             return device.revoked_at, 0
-        await Device.update({Device.revoked_at: now, Device.revoked_by: by.user_id}).where(
-            Device.id == device_id
-        )
+        await Device.update({Device.revoked_at: now, Device.revoked_by: by.user_id}).where(Device.id == device_id)
         ended = await DeviceSession.count().where(
             (DeviceSession.device == device_id) & DeviceSession.ended_at.is_null()
         )
@@ -223,9 +213,7 @@ async def revoke_device(device_id: uuid.UUID, by: Principal, ip: str) -> tuple[d
     return now, ended
 
 
-async def create_user(
-    username: str, full_name: str, role: str, communes: list[str], password: str
-) -> uuid.UUID:
+async def create_user(username: str, full_name: str, role: str, communes: list[str], password: str) -> uuid.UUID:
     """Create a staff user, or update the role, scope and password of an existing one."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")

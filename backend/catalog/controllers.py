@@ -14,9 +14,7 @@ from backend.catalog.schemas import LegacyResolution, LegacyUnitOut, ProcedureOu
 from backend.catalog.tables import AdminUnit, Procedure
 from backend.core.errors import AppError
 
-Query = Annotated[
-    str, QueryParameter(description="Words to find; diacritics and đ/d are ignored", max_length=100)
-]
+Query = Annotated[str, QueryParameter(description="Words to find; diacritics and đ/d are ignored", max_length=100)]
 Limit = Annotated[int, QueryParameter(ge=1, le=500, description="At most this many results")]
 
 
@@ -47,9 +45,7 @@ class UnitController(Controller):
     @get("/resolve", summary="Map a legacy address (old district + commune) to its new unit")
     async def resolve(
         self,
-        commune: Annotated[
-            str, QueryParameter(min_length=1, max_length=100, description="Old commune/ward name")
-        ],
+        commune: Annotated[str, QueryParameter(min_length=1, max_length=100, description="Old commune/ward name")],
         district: Annotated[
             str | None,
             QueryParameter(max_length=100, description="Old district name, to tell apart communes"),

@@ -89,13 +89,10 @@ async def resolve_legacy(commune: str, district: str | None) -> list[dict[str, A
         candidates = [
             c
             for c in candidates
-            if c["parent_code"] in districts
-            and bare_name(districts[c["parent_code"]]["name"]) == wanted_district
+            if c["parent_code"] in districts and bare_name(districts[c["parent_code"]]["name"]) == wanted_district
         ]
     new_codes = sorted({code for c in candidates for code in c["new_codes"]})
-    new_units = {
-        u["code"]: u for u in await AdminUnit.select().where(AdminUnit.code.is_in(new_codes or [""]))
-    }
+    new_units = {u["code"]: u for u in await AdminUnit.select().where(AdminUnit.code.is_in(new_codes or [""]))}
     return [
         {
             "legacy_commune": c,
