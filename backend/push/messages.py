@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
@@ -32,17 +32,7 @@ Event = Literal[
     "dossier_received",
     "result_ready",
 ]
-EVENTS: tuple[Event, ...] = (
-    "requested",
-    "confirmed",
-    "reminder_24h",
-    "reminder_1h",
-    "rescheduled",
-    "cancelled",
-    "officer_on_way",
-    "dossier_received",
-    "result_ready",
-)
+EVENTS: tuple[Event, ...] = get_args(Event)
 
 
 class AppointmentRef(msgspec.Struct, kw_only=True):
