@@ -17,9 +17,9 @@ from backend.accounts.guards import public
 from backend.appointments.tables import Appointment, AppointmentEvent
 from backend.db.columns import utcnow
 from backend.db.engine import is_sqlite, write_transaction
-from backend.push.messages import AppointmentRef, Event
-from backend.push.outbox import enqueue_for_appointment, subscribe_for_appointment
-from backend.push.schemas import SubscriptionIn, SubscriptionOut
+from backend.push.messages import AppointmentRef, Event, format_time, topic_for
+from backend.push.outbox import enqueue_for_appointment, enqueue_for_staff, subscribe_for_appointment
+from backend.push.schemas import PushPayload, SubscriptionIn, SubscriptionOut
 from backend.push.tables import PushSubscription
 
 REMINDERS: tuple[tuple[Event, dt.timedelta], ...] = (
@@ -59,10 +59,34 @@ def ref_of(row: dict[str, Any]) -> AppointmentRef:
 
 
 async def notify(action: str, row: dict[str, Any]) -> None:
-    """Queue the citizen's notification for a change; call inside the change's write transaction."""
+    """Queue the notifications a change deserves; call inside the change's write transaction.
+
+    The citizen hears of every step; the officer hears when a visit is given to them or moved.
+    """
     event = event_for(action, row)
     if event is not None:
         await enqueue_for_appointment(row["id"], event, ref_of(row))
+    if action in ("assigned", "rescheduled", "cancelled") and row.get("officer_id"):
+        await enqueue_for_staff(row["officer_id"], officer_message(action, row), topic=topic_for(row["id"]))
+
+
+def officer_message(action: str, row: dict[str, Any]) -> PushPayload:
+    """The officer's notification: time and reference only; the details are on the tablet after sync."""
+    when = format_time(row["slot_start"], "vi")
+    title = {
+        "assigned": "Lịch hẹn mới được giao",
+        "rescheduled": "Lịch hẹn đã đổi giờ",
+        "cancelled": "Lịch hẹn đã huỷ",
+    }[action]
+    return PushPayload(
+        event=f"staff_{action}",
+        title=title,
+        body=f"Mã hẹn {row['reference']} — {when}.",
+        url="/staff/",
+        tag=f"appt-{row['reference']}",
+        appointment_id=str(row["id"]),
+        reference=row["reference"],
+    )
 
 
 async def forget_subscriptions(appointment_id: uuid.UUID) -> None:

@@ -119,3 +119,21 @@ def test_withdrawing_consent_stops_notifications(client: TestClient[Any], receiv
     )
     assert response.status_code == 200
     assert [s for s in push.subscriptions() if s["appointment_id"] == uuid.UUID(booking["id"])] == []
+
+
+def test_the_assigned_officer_is_told_too(client: TestClient[Any], receiver: PushReceiver, push: Push) -> None:
+    booking, _ = book_and_follow(client, receiver)
+    officer = login(client, "canbo")
+    sub = receiver.subscription(receiver.origins[1])
+    subscribed = client.post("/api/push/subscriptions", json=sub.as_json(), headers=bearer(officer["token"]))
+    assert subscribed.status_code == 201, subscribed.text
+    dispatcher = login(client, "dieuphoi")["token"]
+    client.post(
+        f"/api/staff/appointments/{booking['id']}/assign",
+        json={"officer_id": officer["user"]["id"]},
+        headers=bearer(dispatcher),
+    )
+    push.deliver_until(lambda: len(receiver.at(sub.origin)) >= 1)
+    payload = receiver.at(sub.origin)[0].payload
+    assert payload is not None and payload["event"] == "staff_assigned" and payload["url"] == "/staff/"
+    assert booking["citizen_name"] not in str(payload)
