@@ -2,10 +2,14 @@ import { LangSwitch } from '../shared/components/LangSwitch';
 import { NetStatus } from '../shared/components/NetStatus';
 import { UpdateToast } from '../shared/components/UpdateToast';
 import { t, tMaybe } from '../shared/i18n';
-import { logout, phase, session } from './session';
+import { phase, session } from './session';
 import { pendingCount } from './sync';
 import { Login } from './views/Login';
-import { Today } from './views/Today';
+import { StaffMain } from './dispatch/StaffMain';
+import { LogoutGuard, requestLogout } from './officer/LogoutGuard';
+import { OfficerMain } from './officer/OfficerMain';
+import { officerRoute } from './officer/router';
+import { SyncStrip } from './officer/SyncStrip';
 
 function UserBox() {
   const user = session.value?.user;
@@ -17,7 +21,7 @@ function UserBox() {
         <span class="userbox__name">{user.full_name}</span>
         <span class="userbox__role">{role}</span>
       </p>
-      <button type="button" class="button button--ghost userbox__logout" onClick={() => void logout()}>
+      <button type="button" class="button button--ghost userbox__logout" onClick={requestLogout}>
         {t('staff.logout')}
       </button>
     </div>
@@ -43,6 +47,7 @@ export function App() {
                 {t('staff.sync.pending', { n: pendingCount.value })}
               </span>
             )}
+            {p === 'ready' && <SyncStrip />}
           </NetStatus>
           <div class="s-header__actions">
             <LangSwitch />
@@ -51,8 +56,9 @@ export function App() {
         </div>
       </header>
       <main id="main" class={`s-main s-main--${p}`} tabIndex={-1}>
-        {p === 'ready' ? <Today /> : p === 'login' ? <Login /> : null}
+        {p === 'ready' ? officerRoute.value ? <OfficerMain /> : <StaffMain /> : p === 'login' ? <Login /> : null}
       </main>
+      {p === 'ready' && <LogoutGuard />}
       <UpdateToast />
     </>
   );

@@ -1,0 +1,114 @@
+"""Issue 4 end to end: a citizen's booking is assigned, reaches the officer's tablet through sync, is marked done
+offline, and the citizen's status page shows it once the tablet has synced."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.conftest import Server
+from tests.e2e.support import DEMO_PASSWORD, api_json, wait_for_service_worker
+
+pytestmark = pytest.mark.e2e
+
+MY_TRA = "29888"  # canbo serves Phường Mỹ Trà
+TABLET = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+
+def _token(base: str, username: str) -> str:
+    body = {"username": username, "password": DEMO_PASSWORD, "device_id": str(uuid.uuid4())}
+    return str(api_json(base, "/api/auth/login", method="POST", body=body)["token"])
+
+
+def _book_and_assign(base: str) -> dict[str, Any]:
+    days = api_json(base, f"/api/bookings/availability?commune_id={MY_TRA}&kind=receive_dossier&days=14")["days"]
+    slot = next(s["start"] for d in days for s in d["slots"])
+    secret = secrets.token_urlsafe(32)
+    booking = api_json(
+        base,
+        "/api/bookings/",
+        method="POST",
+        body={
+            "id": str(uuid.uuid4()),
+            "token": secret,
+            "procedure_code": "1.001193",
+            "kind": "receive_dossier",
+            "commune_id": MY_TRA,
+            "address_detail": "Số 8, đường Phạm Hữu Lầu, khóm 2",
+            "citizen_name": "Lâm Thị Thu",
+            "citizen_phone": "09" + "".join(secrets.choice("0123456789") for _ in range(8)),
+            "slot_start": slot,
+            "consent": {"accepted": True, "version": "2026-11"},
+        },
+    )
+    dispatcher = _token(base, "dieuphoi")
+    officers = api_json(base, f"/api/staff/officers/?commune_id={MY_TRA}", token=dispatcher)
+    canbo = next(o for o in officers if o["full_name"] == "Nguyễn Văn An")
+    api_json(
+        base,
+        f"/api/staff/appointments/{booking['id']}/assign",
+        method="POST",
+        body={"officer_id": canbo["id"]},
+        token=dispatcher,
+    )
+    return {**booking, "token": secret}
+
+
+def _tap(card: Any, page: Page, label: str) -> None:
+    card.get_by_role("button", name=label, exact=True).click()
+
+
+def test_assigned_visit_reaches_the_tablet_is_done_offline_and_the_citizen_sees_it(
+    browser: Browser, server: Server
+) -> None:
+    booking = _book_and_assign(server.url)
+    tablet = browser.new_context(viewport=TABLET, locale="vi-VN", base_url=server.url)
+    citizen = browser.new_context(viewport=PHONE, locale="vi-VN", base_url=server.url)
+    try:
+        page = tablet.new_page()
+        page.goto("/staff/")
+        wait_for_service_worker(page)
+        page.get_by_label("Tên đăng nhập").fill("canbo")
+        page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Đăng nhập").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Hôm nay")
+        card = page.locator(f"li[data-appointment='{booking['id']}']")
+        expect(card).to_be_visible(timeout=15_000)  # pulled by the first sync
+        expect(card).to_contain_text("Lâm Thị Thu")
+        expect(card).to_have_attribute("data-status", "confirmed")
+
+        tablet.set_offline(True)
+        _tap(card, page, "Đang đến")
+        expect(card).to_have_attribute("data-status", "on_the_way")
+        _tap(card, page, "Đã đến")
+        expect(card).to_have_attribute("data-status", "arrived")
+        _tap(card, page, "Hoàn thành")
+        card.get_by_label("Mã hồ sơ (nếu có)").fill("29888-261128-0007")
+        card.get_by_role("button", name="Lưu trạng thái: Hoàn thành").click()
+        expect(card).to_have_attribute("data-status", "done")
+        expect(page.locator(".sync-status")).to_have_text("3 chờ đồng bộ")
+        page.reload()  # still offline: the work is on the tablet
+        expect(page.locator(f"li[data-appointment='{booking['id']}']")).to_have_attribute("data-status", "done")
+
+        # Nothing reached the server yet.
+        dispatcher = _token(server.url, "dieuphoi")
+        assert (
+            api_json(server.url, f"/api/staff/appointments/{booking['id']}", token=dispatcher)["status"] == "confirmed"
+        )
+
+        tablet.set_offline(False)
+        expect(page.locator(".sync-status")).to_have_text("0 chờ đồng bộ", timeout=20_000)
+        stored = api_json(server.url, f"/api/staff/appointments/{booking['id']}", token=dispatcher)
+        assert stored["status"] == "done" and stored["dossier_code"] == "29888-261128-0007"
+
+        status_page = citizen.new_page()
+        status_page.goto(f"/lich-hen/{booking['reference']}#{booking['token']}")
+        expect(status_page.get_by_text("Đã hoàn thành").first).to_be_visible(timeout=15_000)
+    finally:
+        tablet.close()
+        citizen.close()
