@@ -46,6 +46,12 @@ for (const app of apps) {
   console.log(`icons written to public/${app.dir}`);
 }
 
+// The notification badge (Android's status bar): a white silhouette on transparent, only its alpha counts.
+const badgeSvg = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 512 512">
+  <path d="M256 64 L464 236 L420 236 L420 448 L92 448 L92 236 L48 236 Z M214 448 L298 448 L298 320 L214 320 Z" fill="#ffffff" fill-rule="evenodd"/></svg>`;
+writeFileSync(join(root, 'icons', 'badge-96.png'), png(badgeSvg, 96));
+console.log('badge written to public/icons/badge-96.png');
+
 // /favicon.ico for pages outside the apps (e.g. the API docs): one 32×32 PNG inside an ICO container.
 const ico32 = png(svg({ ...apps[0], maskable: false }), 32);
 const header = Buffer.alloc(22);

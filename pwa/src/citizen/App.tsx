@@ -4,6 +4,13 @@ import { NetStatus } from '../shared/components/NetStatus';
 import { UpdateToast } from '../shared/components/UpdateToast';
 import { t } from '../shared/i18n';
 import { linkHandler, route } from './router';
+import './booking/booking.css';
+import '../shared/booking/booking.css';
+import { Booked } from './booking/Booked';
+import { BookingForm } from './booking/BookingForm';
+import { BookingStatus } from './booking/BookingStatus';
+import { MyBookings } from './booking/MyBookings';
+import { Queued } from './booking/Queued';
 import { Home } from './views/Home';
 import { ProcedureDetail } from './views/ProcedureDetail';
 
@@ -14,6 +21,16 @@ function View() {
       return <Home />;
     case 'procedure':
       return <ProcedureDetail code={r.code} />;
+    case 'book':
+      return <BookingForm code={r.code} />;
+    case 'booked':
+      return <Booked reference={r.reference} />;
+    case 'booking':
+      return <BookingStatus reference={r.reference} />;
+    case 'my-bookings':
+      return <MyBookings />;
+    case 'queued':
+      return <Queued id={r.id} />;
     default:
       return (
         <section class="card">
@@ -54,6 +71,9 @@ export function App() {
         <div class="c-header__sub">
           <p class="c-header__motto">{t('app.motto')}</p>
           <NetStatus />
+          <a class="header-link" href="/lich-hen" onClick={linkHandler('/lich-hen')}>
+            {t('mine.title')}
+          </a>
         </div>
       </header>
       <main id="main" class="c-main" tabIndex={-1}>

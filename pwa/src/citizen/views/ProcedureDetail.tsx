@@ -4,7 +4,7 @@ import { fold } from '../../shared/text';
 import { feeText, findProcedure, processingText, procedures } from '../catalogue';
 import type { StoredProcedure } from '../db';
 import { IconBack } from '../icons';
-import { linkHandler } from '../router';
+import { bookHref, linkHandler } from '../router';
 
 function BackLink() {
   return (
@@ -141,6 +141,9 @@ export function ProcedureDetail({ code }: { code: string }) {
               {p.visit_note}
             </p>
           )}
+          <a class="button button--primary button--big book-cta" href={bookHref(p.code)} onClick={linkHandler(bookHref(p.code))}>
+            {t('book.cta')}
+          </a>
         </section>
       )}
 

@@ -67,12 +67,18 @@ interface Options {
   body?: unknown;
   query?: Record<string, string | number | boolean | undefined>;
   timeoutMs?: number;
+  /** Extra request headers, e.g. X-Booking-Token (a citizen's booking secret). */
+  headers?: Record<string, string>;
 }
 
-async function call<T>(path: string, { token, method = 'GET', body, query, timeoutMs = 15_000 }: Options = {}): Promise<T> {
+/** One JSON call to the API; throws ApiError (an error status) or NetworkError (no answer). */
+export async function call<T>(
+  path: string,
+  { token, method = 'GET', body, query, timeoutMs = 15_000, headers: extra }: Options = {},
+): Promise<T> {
   const url = new URL(path, globalThis.location?.origin ?? 'http://localhost');
   for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
-  const headers: Record<string, string> = { Accept: 'application/json' };
+  const headers: Record<string, string> = { Accept: 'application/json', ...extra };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (token) headers['Authorization'] = `Bearer ${token}`;
   let response: Response;

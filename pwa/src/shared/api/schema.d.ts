@@ -191,6 +191,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/bookings/{reference}/push-subscription": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Get notifications for this booking */
+        post: operations["ApiBookingsReferencePushSubscriptionSubscribe"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/bookings/{reference}/reschedule": {
         parameters: {
             query?: never;
@@ -268,6 +285,58 @@ export interface paths {
         };
         /** One procedure with its documents, fees and declaration form */
         get: operations["ApiProceduresCodeDetail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/push/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Push delivery status, newest first */
+        get: operations["ApiPushMessagesMessages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/push/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Subscribe this staff browser */
+        post: operations["ApiPushSubscriptionsSubscribe"];
+        /** Unsubscribe an endpoint (knowing the endpoint is the proof) */
+        delete: operations["ApiPushSubscriptionsUnsubscribe"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/push/vapid-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The key the PWA subscribes with (applicationServerKey) */
+        get: operations["ApiPushVapidKeyVapidKey"];
         put?: never;
         post?: never;
         delete?: never;
@@ -873,6 +942,7 @@ export interface components {
             reason: string;
             slot_start: string | null;
             status: string;
+            status_en: string;
             status_vi: string;
         };
         /** LegacyResolution */
@@ -916,6 +986,28 @@ export interface components {
             /** Format: date-time */
             expires_at: string;
             user: components["schemas"]["UserOut"];
+        };
+        /** MessageOut */
+        MessageOut: {
+            attempts: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            deadline: string;
+            event: string;
+            id: number;
+            last_error: string;
+            last_status: number | null;
+            next_attempt_at: string | null;
+            origin: string;
+            sent_at: string | null;
+            /** @enum {string} */
+            status: "pending" | "sending" | "sent" | "failed" | "expired";
+            /** Format: uuid */
+            subscription_id: string;
+            topic: string;
+            /** @enum {string} */
+            urgency: "very-low" | "low" | "normal" | "high";
         };
         /** Mutation */
         Mutation: {
@@ -1125,6 +1217,34 @@ export interface components {
             /** @enum {string} */
             status: "requested" | "confirmed" | "on_the_way" | "arrived" | "done" | "citizen_absent" | "missed_by_agency" | "cancelled";
         };
+        /** SubscriptionIn */
+        SubscriptionIn: {
+            endpoint: string;
+            expirationTime?: number | null;
+            key_id?: string | null;
+            keys: components["schemas"]["SubscriptionKeys"];
+            /**
+             * @default vi
+             * @enum {string}
+             */
+            lang: "vi" | "en";
+            old_endpoint?: string | null;
+        };
+        /** SubscriptionKeys */
+        SubscriptionKeys: {
+            auth: string;
+            p256dh: string;
+        };
+        /** SubscriptionOut */
+        SubscriptionOut: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            key_id: string;
+            /** @enum {string} */
+            lang: "vi" | "en";
+        };
         /** UnitOut */
         UnitOut: {
             code: string;
@@ -1132,6 +1252,10 @@ export interface components {
             name: string;
             parent_code: string | null;
             unit_type: string;
+        };
+        /** UnsubscribeIn */
+        UnsubscribeIn: {
+            endpoint: string;
         };
         /** UserOut */
         UserOut: {
@@ -1142,6 +1266,11 @@ export interface components {
             /** @enum {string} */
             role: "officer" | "dispatcher" | "supervisor" | "admin";
             username: string;
+        };
+        /** VapidKeyOut */
+        VapidKeyOut: {
+            key_id: string;
+            public_key: string;
         };
     };
     responses: never;
@@ -1511,6 +1640,49 @@ export interface operations {
             };
         };
     };
+    ApiBookingsReferencePushSubscriptionSubscribe: {
+        parameters: {
+            query?: never;
+            header: {
+                "X-Booking-Token": string;
+            };
+            path: {
+                reference: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubscriptionIn"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
     ApiBookingsReferenceRescheduleReschedule: {
         parameters: {
             query?: never;
@@ -1688,6 +1860,143 @@ export interface operations {
                         } | unknown[];
                         status_code: number;
                     };
+                };
+            };
+        };
+    };
+    ApiPushMessagesMessages: {
+        parameters: {
+            query?: {
+                /** @description Only this status */
+                status?: "pending" | "sending" | "sent" | "failed" | "expired" | null;
+                limit?: number;
+                /** @description Page: ids below this one */
+                before_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageOut"][];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiPushSubscriptionsSubscribe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubscriptionIn"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiPushSubscriptionsUnsubscribe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnsubscribeIn"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiPushVapidKeyVapidKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VapidKeyOut"];
                 };
             };
         };
