@@ -15,6 +15,7 @@ from litestar.params import HeaderParameter, JSONBody, PathParameter
 
 from backend.accounts.guards import public
 from backend.appointments.tables import Appointment, AppointmentEvent
+from backend.core.errors import AppError
 from backend.db.columns import utcnow
 from backend.db.engine import is_sqlite, write_transaction
 from backend.push.messages import AppointmentRef, Event, format_time, topic_for
@@ -157,4 +158,11 @@ class BookingPushController(Controller):
         from backend.appointments.services import by_reference
 
         row = await by_reference(reference, token)
+        if row["consent_withdrawn_at"] is not None:
+            # The citizen asked us to stop processing their data: following the booking would undo that.
+            raise AppError(
+                409,
+                "Consent was withdrawn for this booking",
+                "Ông/bà đã rút lại sự đồng ý xử lý dữ liệu cho lịch hẹn này nên không thể nhận thông báo.",
+            )
         return await subscribe_for_appointment(row["id"], data, request.headers.get("user-agent", ""))

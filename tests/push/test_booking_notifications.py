@@ -119,6 +119,12 @@ def test_withdrawing_consent_stops_notifications(client: TestClient[Any], receiv
     )
     assert response.status_code == 200
     assert [s for s in push.subscriptions() if s["appointment_id"] == uuid.UUID(booking["id"])] == []
+    again = client.post(
+        f"/api/bookings/{booking['reference']}/push-subscription",
+        json=receiver.subscription(receiver.origins[0]).as_json(),
+        headers={"X-Booking-Token": booking["token"]},
+    )
+    assert again.status_code == 409  # withdrawn consent cannot be undone by a stale page
 
 
 def test_the_assigned_officer_is_told_too(client: TestClient[Any], receiver: PushReceiver, push: Push) -> None:
