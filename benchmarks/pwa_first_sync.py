@@ -288,9 +288,8 @@ def main() -> None:
 
         deadline = time.monotonic() + 30
         while True:
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"{base}/api/health", timeout=1):
-                    break
+            with contextlib.suppress(OSError), urllib.request.urlopen(f"{base}/api/health", timeout=1):
+                break
             if time.monotonic() > deadline:
                 raise SystemExit("server did not start")
             time.sleep(0.2)

@@ -252,14 +252,14 @@ def main() -> int:
     print(f"{PACKAGE} {vp.__version__} (data {vp.__data_version__})")
     print(
         f"new province {new_doc['province']['code']} {new_doc['province']['name']}: {len(units)} units, "
-        + ", ".join(f"{t}={sum(u['type'] == t for u in units)}" for t in sorted({u['type'] for u in units}))
+        + ", ".join(f"{t}={sum(u['type'] == t for u in units)}" for t in sorted({u["type"] for u in units}))
     )
     for p in legacy_doc["provinces"]:
         ds = [d for d in legacy_doc["districts"] if d["province_code"] == p["code"]]
         cs = [c for c in legacy_doc["communes"] if c["province_code"] == p["code"]]
         print(
             f"legacy province {p['code']} {p['name']}: {len(ds)} districts, {len(cs)} communes ("
-            + ", ".join(f"{t}={sum(c['type'] == t for c in cs)}" for t in sorted({c['type'] for c in cs}))
+            + ", ".join(f"{t}={sum(c['type'] == t for c in cs)}" for t in sorted({c["type"] for c in cs}))
             + ")"
         )
     ms = mapping_doc["mappings"]

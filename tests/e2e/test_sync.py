@@ -49,7 +49,12 @@ class KillableServer:
     def start(self) -> None:
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
-                [str(GANDAN), "serve"], cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+                [str(GANDAN), "serve"],
+                cwd=ROOT,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         deadline = time.monotonic() + 30
         while True:
@@ -176,7 +181,10 @@ def _server_rows(url: str, username: str = "canbo2") -> dict[tuple[str, str], di
     """Everything the server holds for a commune, pulled from scratch by a fresh device (the sync API)."""
     device = str(uuid.uuid4())
     token = api_json(
-        url, "/api/auth/login", method="POST", body={"username": username, "password": DEMO_PASSWORD, "device_id": device}
+        url,
+        "/api/auth/login",
+        method="POST",
+        body={"username": username, "password": DEMO_PASSWORD, "device_id": device},
     )["token"]
     rows: dict[tuple[str, str], dict[str, Any]] = {}
     cursor = None
@@ -270,7 +278,10 @@ def test_offline_work_survives_reload_and_a_real_outage_then_arrives_exactly_onc
         assert [(s["title"], s["attendance"], s["notes"]) for s in sessions] == [
             ("Đối thoại với Nhân dân khóm 3", 52, "Bà con hỏi nhiều về đất đai.")
         ]
-        assert sorted(q["text"] for q in questions) == ["Khi nào làm xong đường liên ấp số 2?", "Xin cấp lại sổ đỏ bị mất"]
+        assert sorted(q["text"] for q in questions) == [
+            "Khi nào làm xong đường liên ấp số 2?",
+            "Xin cấp lại sổ đỏ bị mất",
+        ]
         assert all(q["session_id"] == sessions[0]["id"] for q in questions)
         photo = next(q["photo_sha256"] for q in questions if q["photo_sha256"])
         status = api_json(killable.url, f"/api/sync/attachments/{photo}/status", token=stored["token"])
@@ -354,7 +365,9 @@ def test_two_tablets_conflict_and_rejected_change_are_shown(browser: Browser, ki
         # A sees the same conflict after its next sync.
         _sync_now(a)
         expect(a.locator(".conflict", has_text="Tên buổi")).to_have_count(1)
-        expect(a.locator(".conflict", has_text="Tên buổi").locator(".conflict__client")).to_have_text("Cà phê doanh nhân (máy B)")
+        expect(a.locator(".conflict", has_text="Tên buổi").locator(".conflict__client")).to_have_text(
+            "Cà phê doanh nhân (máy B)"
+        )
         _shot(a, "conflict-other-device")
     finally:
         a_ctx.close()
