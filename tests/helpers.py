@@ -55,3 +55,24 @@ def booking_body(commune: str, slot: str, **overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+def assign_officer(
+    client: TestClient[Any],
+    token: str,
+    appointment_id: str,
+    officer_id: str,
+    commune: str,
+    kind: str = "receive_dossier",
+) -> Any:
+    """Assign, moving the visit to another free slot when this officer is already out at the requested time.
+
+    The suite books many visits for the same few demo officers; a busy officer is the server doing its job.
+    """
+    url = f"/api/staff/appointments/{appointment_id}/assign"
+    response = client.post(url, json={"officer_id": officer_id}, headers=bearer(token))
+    for slot in free_slots(client, commune, kind)[::-1]:
+        if response.status_code != 409 or response.json().get("extra", {}).get("reason") != "officer_busy":
+            break
+        response = client.post(url, json={"officer_id": officer_id, "slot_start": slot}, headers=bearer(token))
+    return response

@@ -13,7 +13,7 @@ from litestar.testing import TestClient
 from backend.accounts.services import create_user
 from backend.appointments.statuses import TRANSITIONS
 from backend.appointments.tables import Appointment, CommuneService, LetterTask
-from tests.helpers import bearer, booking_body, free_slots, login
+from tests.helpers import assign_officer, bearer, booking_body, free_slots, login
 
 CAO_LANH, MY_TRA = "29869", "29888"
 
@@ -58,11 +58,7 @@ def test_dispatch_and_field_updates_through_to_done(
 ) -> None:
     created = intake(client, tokens["dieuphoi"], MY_TRA)
     officer = officer_ids["Nguyễn Văn An"]  # canbo serves Mỹ Trà
-    assigned = client.post(
-        f"/api/staff/appointments/{created['id']}/assign",
-        json={"officer_id": officer},
-        headers=bearer(tokens["dieuphoi"]),
-    )
+    assigned = assign_officer(client, tokens["dieuphoi"], created["id"], officer, created["commune_id"])
     assert assigned.status_code == 200, assigned.text
     assert assigned.json()["status"] == "confirmed" and assigned.json()["officer_name"] == "Nguyễn Văn An"
     mine = client.get("/api/staff/appointments/", headers=bearer(tokens["canbo"])).json()
@@ -113,11 +109,7 @@ def test_officers_only_touch_their_own_visits(
     client: TestClient[Any], tokens: dict[str, str], officer_ids: dict[str, str]
 ) -> None:
     created = intake(client, tokens["dieuphoi"], CAO_LANH)
-    client.post(
-        f"/api/staff/appointments/{created['id']}/assign",
-        json={"officer_id": officer_ids["Lê Thị Bích"]},
-        headers=bearer(tokens["dieuphoi"]),
-    )
+    assign_officer(client, tokens["dieuphoi"], created["id"], officer_ids["Lê Thị Bích"], created["commune_id"])
     # canbo also serves Cao Lãnh, but this visit is canbo2's.
     assert move(client, tokens["canbo"], created["id"], "on_the_way").status_code == 404
     # An officer cannot cancel or confirm: those are the dispatcher's.
@@ -152,11 +144,7 @@ def test_a_visit_missed_by_the_agency_creates_an_apology_task(
     client: TestClient[Any], run_db: Any, tokens: dict[str, str], officer_ids: dict[str, str]
 ) -> None:
     created = intake(client, tokens["dieuphoi"], MY_TRA)
-    client.post(
-        f"/api/staff/appointments/{created['id']}/assign",
-        json={"officer_id": officer_ids["Nguyễn Văn An"]},
-        headers=bearer(tokens["dieuphoi"]),
-    )
+    assign_officer(client, tokens["dieuphoi"], created["id"], officer_ids["Nguyễn Văn An"], created["commune_id"])
     assert move(client, tokens["canbo"], created["id"], "missed_by_agency").status_code == 400  # a reason is needed
     response = move(client, tokens["canbo"], created["id"], "missed_by_agency", "Xe hỏng giữa đường")
     assert response.status_code == 200
@@ -168,11 +156,7 @@ def test_citizen_absent_is_recorded_without_apology(
     client: TestClient[Any], run_db: Any, tokens: dict[str, str], officer_ids: dict[str, str]
 ) -> None:
     created = intake(client, tokens["dieuphoi"], MY_TRA)
-    client.post(
-        f"/api/staff/appointments/{created['id']}/assign",
-        json={"officer_id": officer_ids["Nguyễn Văn An"]},
-        headers=bearer(tokens["dieuphoi"]),
-    )
+    assign_officer(client, tokens["dieuphoi"], created["id"], officer_ids["Nguyễn Văn An"], created["commune_id"])
     assert move(client, tokens["canbo"], created["id"], "arrived").status_code == 200
     response = move(client, tokens["canbo"], created["id"], "citizen_absent", "Gọi điện không nghe máy")
     assert response.json()["status_vi"] == "Không gặp được công dân"

@@ -62,3 +62,20 @@ def run_axe(page: Page) -> list[dict[str, Any]]:
 
 def serious(violations: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [v for v in violations if v["impact"] in ("serious", "critical")]
+
+
+def assign_officer(base_url: str, token: str, appointment_id: str, officer_id: str, commune: str) -> Any:
+    """Assign; when this officer is already out at that time (409 officer_busy), move the visit to a free slot."""
+    import urllib.error
+
+    url = f"/api/staff/appointments/{appointment_id}/assign"
+    days = api_json(base_url, f"/api/bookings/availability?commune_id={commune}&kind=receive_dossier&days=14")["days"]
+    slots = [None, *[s["start"] for d in days for s in d["slots"]][::-1]]
+    for slot in slots:
+        body = {"officer_id": officer_id} | ({"slot_start": slot} if slot else {})
+        try:
+            return api_json(base_url, url, method="POST", body=body, token=token)
+        except urllib.error.HTTPError as error:
+            if error.code != 409 or "officer_busy" not in error.read().decode():
+                raise
+    raise AssertionError("no slot where the officer is free")

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import Server
-from tests.e2e.support import DEMO_PASSWORD, api_json, wait_for_service_worker
+from tests.e2e.support import DEMO_PASSWORD, api_json, assign_officer, wait_for_service_worker
 
 pytestmark = pytest.mark.e2e
 
@@ -49,13 +49,7 @@ def _book_and_assign(base: str) -> dict[str, Any]:
     dispatcher = _token(base, "dieuphoi")
     officers = api_json(base, f"/api/staff/officers/?commune_id={MY_TRA}", token=dispatcher)
     canbo = next(o for o in officers if o["full_name"] == "Nguyễn Văn An")
-    api_json(
-        base,
-        f"/api/staff/appointments/{booking['id']}/assign",
-        method="POST",
-        body={"officer_id": canbo["id"]},
-        token=dispatcher,
-    )
+    assign_officer(base, dispatcher, booking["id"], canbo["id"], MY_TRA)
     return {**booking, "token": secret}
 
 

@@ -23,7 +23,7 @@ import pytest
 from playwright.sync_api import BrowserContext, CDPSession, ConsoleMessage, Page, expect
 
 from tests.e2e.conftest import GANDAN, PageProblems, Server, _stop
-from tests.e2e.support import ROOT, api_json, run_axe, serious, wait_for_service_worker
+from tests.e2e.support import ROOT, api_json, assign_officer, run_axe, serious, wait_for_service_worker
 from tests.e2e.test_booking import CAO_LANH, PHONE, _book_via_api, shot, staff_token
 
 pytestmark = pytest.mark.e2e
@@ -362,13 +362,7 @@ def _assign(base_url: str, reference: str, token: str) -> None:
     shown = _booking(base_url, reference, token)
     dispatcher = staff_token(base_url)
     officer = api_json(base_url, f"/api/staff/officers?commune_id={CAO_LANH}", token=dispatcher)[0]
-    api_json(
-        base_url,
-        f"/api/staff/appointments/{shown['id']}/assign",
-        method="POST",
-        token=dispatcher,
-        body={"officer_id": officer["id"]},
-    )
+    assign_officer(base_url, dispatcher, shown["id"], officer["id"], CAO_LANH)
 
 
 def _booking(base_url: str, reference: str, token: str) -> dict[str, Any]:

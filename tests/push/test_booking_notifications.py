@@ -12,7 +12,7 @@ from litestar.testing import TestClient
 
 from backend.appointments.notifications import due_reminders
 from backend.appointments.tables import Appointment
-from tests.helpers import bearer, booking_body, free_slots, login
+from tests.helpers import assign_officer, bearer, booking_body, free_slots, login
 from tests.push.conftest import Push
 from tests.push.receiver import PushReceiver
 
@@ -44,11 +44,7 @@ def test_dispatcher_confirmation_reaches_the_citizen_decrypted(
     booking, sub = book_and_follow(client, receiver)
     dispatcher = login(client, "dieuphoi")["token"]
     officers = client.get("/api/staff/officers/", params={"commune_id": MY_TRA}, headers=bearer(dispatcher)).json()
-    assigned = client.post(
-        f"/api/staff/appointments/{booking['id']}/assign",
-        json={"officer_id": officers[0]["id"]},
-        headers=bearer(dispatcher),
-    )
+    assigned = assign_officer(client, dispatcher, booking["id"], officers[0]["id"], MY_TRA)
     assert assigned.status_code == 200, assigned.text
     push.deliver_until(lambda: len(receiver.at(sub.origin)) >= 1)
     received = receiver.at(sub.origin)
@@ -134,11 +130,7 @@ def test_the_assigned_officer_is_told_too(client: TestClient[Any], receiver: Pus
     subscribed = client.post("/api/push/subscriptions", json=sub.as_json(), headers=bearer(officer["token"]))
     assert subscribed.status_code == 201, subscribed.text
     dispatcher = login(client, "dieuphoi")["token"]
-    client.post(
-        f"/api/staff/appointments/{booking['id']}/assign",
-        json={"officer_id": officer["user"]["id"]},
-        headers=bearer(dispatcher),
-    )
+    assert assign_officer(client, dispatcher, booking["id"], officer["user"]["id"], MY_TRA).status_code == 200
     push.deliver_until(lambda: len(receiver.at(sub.origin)) >= 1)
     payload = receiver.at(sub.origin)[0].payload
     assert payload is not None and payload["event"] == "staff_assigned" and payload["url"] == "/staff/"

@@ -21,7 +21,7 @@ from backend.syncapi.services import get_sync_engine, writer_of
 from sync.engine import Actor
 from sync.messages import PullRequest
 from tests.conftest import IS_POSTGRES
-from tests.helpers import bearer, booking_body, free_slots, login
+from tests.helpers import assign_officer, bearer, booking_body, free_slots, login
 from tests.sync.kit import CAO_LANH, MY_TRA, Device
 
 WIRE_FIELDS = {
@@ -69,11 +69,8 @@ def book(client: TestClient[Any], commune: str) -> tuple[dict[str, Any], dict[st
 
 
 def assign(client: TestClient[Any], staff: dict[str, Any], appointment_id: str, officer: str) -> dict[str, Any]:
-    response = client.post(
-        f"/api/staff/appointments/{appointment_id}/assign",
-        json={"officer_id": staff[officer]},
-        headers=bearer(staff["dispatcher"]),
-    )
+    commune = client.get(f"/api/staff/appointments/{appointment_id}", headers=bearer(staff["dispatcher"])).json()
+    response = assign_officer(client, staff["dispatcher"], appointment_id, staff[officer], commune["commune_id"])
     assert response.status_code == 200, response.text
     out: dict[str, Any] = response.json()
     return out
