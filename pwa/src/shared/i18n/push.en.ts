@@ -34,4 +34,11 @@ export const pushEn: Record<keyof typeof pushVi, string> = {
   'push.ios.step2': 'Tap Share (the square with an arrow pointing up), then “Add to Home Screen”.',
   'push.ios.step3': 'Open Gần Dân from the Home Screen, open this booking and tap “Get notifications about this booking”.',
   'push.unsupported': 'This browser does not support push notifications.',
+  'push.staff.title': 'Assignment notifications',
+  'push.staff.intro': 'Get a notification on this device when a visit is assigned to you, rescheduled or cancelled.',
+  'push.staff.enable': 'Notify me when a visit is assigned',
+  'push.staff.onHint': 'This device will be notified when visits assigned to you change.',
+  'push.staff.err.dismissed': 'You have not allowed notifications yet. Tap the button again and choose “Allow”.',
+  'push.staff.denied.reload': 'Then reload this page and tap “Notify me when a visit is assigned”.',
+  'push.staff.ios': 'On iPhone and iPad, notifications work only once the staff app has been added to the Home Screen (Share → “Add to Home Screen”).',
 };

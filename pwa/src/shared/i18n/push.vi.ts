@@ -37,4 +37,11 @@ export const pushVi = {
   'push.ios.step2': 'Bấm nút Chia sẻ (hình vuông có mũi tên hướng lên), chọn “Thêm vào MH chính”.',
   'push.ios.step3': 'Mở Gần Dân từ Màn hình chính, mở lịch hẹn này và bấm “Nhận thông báo về lịch hẹn này”.',
   'push.unsupported': 'Trình duyệt này không hỗ trợ thông báo đẩy.',
+  'push.staff.title': 'Thông báo lịch hẹn được giao',
+  'push.staff.intro': 'Nhận thông báo trên máy này khi có lịch hẹn được giao cho anh/chị, bị đổi giờ hoặc bị huỷ.',
+  'push.staff.enable': 'Nhận thông báo khi có lịch hẹn được giao',
+  'push.staff.onHint': 'Máy này sẽ nhận thông báo khi lịch hẹn được giao cho anh/chị thay đổi.',
+  'push.staff.err.dismissed': 'Anh/chị chưa cho phép thông báo. Bấm nút lần nữa và chọn “Cho phép” để nhận thông báo.',
+  'push.staff.denied.reload': 'Sau đó tải lại trang này và bấm “Nhận thông báo khi có lịch hẹn được giao”.',
+  'push.staff.ios': 'Trên iPhone, iPad, thông báo chỉ hoạt động khi ứng dụng cán bộ đã được thêm vào Màn hình chính (Chia sẻ → “Thêm vào MH chính”).',
 } as const;

@@ -77,6 +77,13 @@ export const pushApi = {
       headers: { 'X-Booking-Token': token },
       body: JSON.stringify(body),
     }),
+  /** This staff browser gets the signed-in officer's assignments (the staff session's token is the proof). */
+  subscribeStaff: (token: string, body: SubscriptionIn) =>
+    request<SubscriptionOut>('/api/push/subscriptions', {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}` },
+      body: JSON.stringify(body),
+    }),
   /** Forget this endpoint on the server for every booking it follows. */
   forget: (endpoint: string) =>
     request<void>('/api/push/subscriptions', { method: 'DELETE', body: JSON.stringify({ endpoint }) }),

@@ -87,3 +87,18 @@ describe('the tap on a notification', () => {
     expect(safePath('lich-hen')).toBeNull();
   });
 });
+
+describe('staff defaults', () => {
+  it('falls back to the staff text and keeps taps inside /staff/', async () => {
+    const { STAFF_DEFAULTS } = await import('./payload');
+    const g = parsePayload('nope', STAFF_DEFAULTS);
+    expect(g.title).toBe('Gần Dân – Cán bộ');
+    expect(g.options.body).toBe('Có thay đổi về lịch hẹn được giao.');
+    expect(g.options.data.url).toBe('/staff/');
+    const ok = parsePayload(JSON.stringify({ title: 'T', body: 'B', url: '/lich-hen/K7M3-9PQ2', reference: 'K7M3-9PQ2' }), STAFF_DEFAULTS);
+    expect(ok.options.data.url).toBe('/staff/');
+    expect(ok.options.tag).toBe('staff-K7M3-9PQ2');
+    expect(clickTarget({ url: '/staff/../lich-hen' }, 'https://x.test', STAFF_DEFAULTS)).toBe('https://x.test/staff/');
+    expect(clickTarget({ url: '/staff/?a=1' }, 'https://x.test', STAFF_DEFAULTS)).toBe('https://x.test/staff/?a=1');
+  });
+});

@@ -12,6 +12,46 @@ export const GENERIC_TAG = 'gandan';
 export const ICON = '/icons/icon-192.png';
 export const BADGE = '/icons/badge-96.png';
 
+/** What a push falls back to, and where a tap may lead: the citizen's app by default, the staff app's below. */
+export interface PushDefaults {
+  title: string;
+  body: string;
+  url: string;
+  tag: string;
+  /** A tap may open only paths starting with this ('/': any same-origin path). */
+  scope: string;
+  /** The page of one appointment from its reference (null: `url`). */
+  referenceUrl: ((reference: string) => string) | null;
+  referenceTag: (reference: string) => string;
+}
+
+export const CITIZEN_DEFAULTS: PushDefaults = {
+  title: GENERIC_TITLE,
+  body: GENERIC_BODY,
+  url: GENERIC_URL,
+  tag: GENERIC_TAG,
+  scope: '/',
+  referenceUrl: (reference) => `/lich-hen/${reference}`,
+  referenceTag: (reference) => `booking-${reference}`,
+};
+
+/** The staff app (service worker scope /staff/): officers' assignments; a tap opens the staff app only. */
+export const STAFF_DEFAULTS: PushDefaults = {
+  title: 'Gần Dân – Cán bộ',
+  body: 'Có thay đổi về lịch hẹn được giao.',
+  url: '/staff/',
+  tag: 'gandan-staff',
+  scope: '/staff/',
+  referenceUrl: null,
+  referenceTag: (reference) => `staff-${reference}`,
+};
+
+/** safePath(url), and only under `scope`. */
+function scopedPath(url: unknown, scope: string): string | null {
+  const path = safePath(url);
+  return path !== null && path.startsWith(scope) ? path : null;
+}
+
 const REFERENCE = /^[A-Za-z0-9]{4}-[A-Za-z0-9]{4}$/;
 const TAG = /^[A-Za-z0-9_.:-]{1,64}$/;
 
@@ -54,40 +94,40 @@ export function safePath(url: unknown): string | null {
   }
 }
 
-export function generic(): NotificationSpec {
+export function generic(d: PushDefaults = CITIZEN_DEFAULTS): NotificationSpec {
   return {
-    title: GENERIC_TITLE,
+    title: d.title,
     options: {
-      body: GENERIC_BODY,
+      body: d.body,
       icon: ICON,
       badge: BADGE,
-      tag: GENERIC_TAG,
+      tag: d.tag,
       lang: 'vi',
       renotify: true,
-      data: { url: GENERIC_URL, event: 'unknown', reference: null },
+      data: { url: d.url, event: 'unknown', reference: null },
     },
     parsed: false,
   };
 }
 
 /** The notification for a push message's text (PushMessageData.text(); null when there is none). Never throws. */
-export function parsePayload(raw: string | null | undefined): NotificationSpec {
-  if (typeof raw !== 'string' || !raw.trim()) return generic();
+export function parsePayload(raw: string | null | undefined, d: PushDefaults = CITIZEN_DEFAULTS): NotificationSpec {
+  if (typeof raw !== 'string' || !raw.trim()) return generic(d);
   let value: unknown;
   try {
     value = JSON.parse(raw);
   } catch {
-    return generic();
+    return generic(d);
   }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return generic();
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return generic(d);
   const p = value as Record<string, unknown>;
   const title = text(p['title'], 120);
   const body = text(p['body'], 400);
-  if (!title || !body) return generic();
+  if (!title || !body) return generic(d);
   const reference = typeof p['reference'] === 'string' && REFERENCE.test(p['reference']) ? p['reference'].toUpperCase() : null;
-  const url = safePath(p['url']) ?? (reference ? `/lich-hen/${reference}` : GENERIC_URL);
+  const url = scopedPath(p['url'], d.scope) ?? (reference && d.referenceUrl ? d.referenceUrl(reference) : d.url);
   const tag =
-    typeof p['tag'] === 'string' && TAG.test(p['tag']) ? p['tag'] : reference ? `booking-${reference}` : GENERIC_TAG;
+    typeof p['tag'] === 'string' && TAG.test(p['tag']) ? p['tag'] : reference ? d.referenceTag(reference) : d.tag;
   const event = typeof p['event'] === 'string' ? p['event'].slice(0, 32) : 'unknown';
   return {
     title,
@@ -105,9 +145,9 @@ export function parsePayload(raw: string | null | undefined): NotificationSpec {
 }
 
 /** Where a tap on a notification leads: its data.url made absolute on our origin (the generic page otherwise). */
-export function clickTarget(data: unknown, origin: string): string {
+export function clickTarget(data: unknown, origin: string, d: PushDefaults = CITIZEN_DEFAULTS): string {
   const url = data && typeof data === 'object' ? (data as { url?: unknown }).url : undefined;
-  return new URL(safePath(url) ?? GENERIC_URL, origin).href;
+  return new URL(scopedPath(url, d.scope) ?? d.url, origin).href;
 }
 
 /** Is this open window already showing `target` (same path and query; the #secret does not matter)? */

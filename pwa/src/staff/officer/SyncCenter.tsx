@@ -9,6 +9,7 @@ import { session } from '../session';
 import { formatBytes, formatDateTime } from './format';
 import { actionLabel, entityLabel, fieldLabel, reasonLabel, showValue } from './labels';
 import { useLive } from './live';
+import { StaffPushPanel } from './StaffPushPanel';
 
 function ErrorText() {
   const e = lastError.value;
@@ -117,6 +118,8 @@ export function SyncCenter() {
           {syncing.value ? t('sync.strip.running') : t('sync.now')}
         </button>
       </div>
+
+      <StaffPushPanel />
 
       <h2>{t('sync.conflicts')}</h2>
       <p class="muted">{t('sync.conflictsIntro')}</p>
