@@ -11,12 +11,18 @@ from backend.appointments.tables import AppointmentEvent, LetterTask
 
 # Never copied into the audit log: secrets and sync bookkeeping.
 _NOT_AUDITED = frozenset({"token_hash", "client_hash", "field_versions"})
+# The citizen's personal data: the audit log records that it was set or changed, not its value, so that
+# withdrawing consent (which erases it from the appointment) leaves no copy behind (Law 91/2025).
+_PERSONAL = frozenset({"citizen_name", "citizen_phone", "address_detail", "legacy_address", "notes"})
+MASK = "(dữ liệu cá nhân)"
 
 
 def audit_view(row: dict[str, Any]) -> dict[str, Any]:
-    """What the audit log keeps of an appointment: no secrets, times and ids as text."""
+    """What the audit log keeps of an appointment: no secrets, no personal values, times and ids as text."""
     return {
-        k: (v.isoformat() if isinstance(v, dt.datetime) else str(v) if isinstance(v, uuid.UUID) else v)
+        k: MASK
+        if k in _PERSONAL and v
+        else (v.isoformat() if isinstance(v, dt.datetime) else str(v) if isinstance(v, uuid.UUID) else v)
         for k, v in row.items()
         if k not in _NOT_AUDITED
     }

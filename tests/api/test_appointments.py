@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 import uuid
 from typing import Any
@@ -262,3 +263,14 @@ def test_per_address_limit(client: TestClient[Any], monkeypatch: pytest.MonkeyPa
     slot = free_slots(client, MY_TRA)[0]
     response = client.post("/api/bookings/", json=booking_body(MY_TRA, slot))
     assert response.status_code == 429 and "mạng này" in response.json()["detail_vi"]
+
+
+def test_the_audit_log_keeps_no_personal_values(client: TestClient[Any], run_db: Any) -> None:
+    body, created = book(client)
+    client.post(f"/api/bookings/{created['reference']}/withdraw-consent", headers=token_header(body["token"]))
+    rows = run_db(lambda: AuditLog.select().where(AuditLog.entity_id == body["id"]).output(load_json=True).run())
+    assert len(rows) >= 2
+    text = json.dumps([[r["before"], r["after"]] for r in rows], ensure_ascii=False)
+    for value in (body["citizen_name"], body["citizen_phone"], body["address_detail"], body["notes"]):
+        assert value not in text
+    assert "(dữ liệu cá nhân)" in text  # that the data was given is still recorded
