@@ -84,6 +84,14 @@ async def _lock_commune_day(commune_id: str, start: dt.datetime) -> None:
     await Appointment.raw("SELECT pg_advisory_xact_lock({})", key)
 
 
+async def _lock_officer(officer_id: uuid.UUID) -> None:
+    """Serialise assignments of one officer on PostgreSQL, so two dispatchers cannot double-book them."""
+    if is_sqlite():
+        return
+    key = int.from_bytes(hashlib.sha256(f"officer:{officer_id}".encode()).digest()[:8], "big", signed=True)
+    await Appointment.raw("SELECT pg_advisory_xact_lock({})", key)
+
+
 async def _slot_taken_error(
     config: availability.ServiceConfig, kind: str, start: dt.datetime, now: dt.datetime, exclude: Any = None
 ) -> AppError:
@@ -480,6 +488,7 @@ async def assign(
         if slot is not None and start != row["slot_start"]:
             await _lock_commune_day(row["commune_id"], start)
             await _check_slot(config, row["kind"], start, now, exclude=row["id"])
+        await _lock_officer(officer_id)
         clash = await _officer_busy(officer_id, row["id"], start, end, config.buffer)
         if clash:
             raise AppError(
