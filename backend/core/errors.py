@@ -50,6 +50,9 @@ class AppError(HTTPException):
 def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     from backend.db.engine import WriteQueueFull
 
+    if isinstance(exc, OverflowError):
+        # A date so far from today that arithmetic on it overflows (year 1 or 9999): bad input, not a crash.
+        exc = AppError(400, "Date or time out of range", "Ngày giờ không hợp lệ.")
     if isinstance(exc, WriteQueueFull):
         exc = AppError(
             503,

@@ -93,3 +93,16 @@ def test_bad_query_parameters(client: TestClient[Any], path: str, params: dict[s
     response = client.get(path, params=params)
     assert response.status_code == 400, response.text
     assert response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/bookings/availability?commune_id=29869&kind=guide&start=9999-12-31",
+        "/api/bookings/availability?commune_id=29869&kind=guide&start=0001-01-01",
+    ],
+)
+def test_dates_far_out_of_range_are_a_400(client: TestClient[Any], path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 400, response.text
+    assert response.json()["detail_vi"] == "Ngày giờ không hợp lệ."
