@@ -149,6 +149,9 @@ def _check_hash(sha256: str) -> None:
         raise AppError(400, "The file name must be a lower-case hex SHA-256", "Mã băm tệp không hợp lệ.")
 
 
+ATTACHMENT_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/heic", "application/pdf"})
+
+
 class AttachmentController(Controller):
     """Resumable uploads: ask what the server holds (HEAD or /status), then PUT chunks from that offset."""
 
@@ -199,14 +202,19 @@ class AttachmentController(Controller):
         if total > ATTACHMENT_MAX_BYTES:
             raise AppError(413, f"Files are limited to {ATTACHMENT_MAX_BYTES} bytes", _VI["too_large"])
         body = await request.body()
-        content_type = request.headers.get("x-content-type", "application/octet-stream")[:100]
+        content_type = request.headers.get("x-content-type", "")
+        if content_type not in ATTACHMENT_TYPES:
+            content_type = "application/octet-stream"  # photos, signatures and scans only are served as such
         try:
             progress = await anyio.to_thread.run_sync(get_file_store().write_chunk, sha256, offset, total, body)
         except UploadError as exc:
             extra: dict[str, Any] = {"code": exc.code, "received": exc.received}
             raise AppError(exc.status, exc.message, _VI.get(exc.code), extra=extra) from exc
         if progress.complete:
-            await get_sync_engine().attachment_completed(sha256, progress.received, content_type)
+            known = await get_sync_engine().attachment_row(sha256)
+            # A file already present keeps what it was stored with: a later upload cannot relabel it.
+            if known is None or known["status"] != "present":
+                await get_sync_engine().attachment_completed(sha256, progress.received, content_type)
             return AttachmentStatus(sha256=sha256, status="present", size=progress.received, received=progress.received)
         return AttachmentStatus(sha256=sha256, status="partial", size=total, received=progress.received)
 

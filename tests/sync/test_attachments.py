@@ -77,3 +77,25 @@ def test_attachment_bad_inputs(client):
     assert ok.status_code == 200
     # A file no record in your communes references is not served.
     assert client.get(f"/api/sync/attachments/{sha}", headers=other.headers).status_code == 403
+
+
+def test_a_present_file_cannot_be_relabelled(client, run_db):
+    from backend.syncapi.services import get_sync_engine
+
+    d = Device(client, "canbo")
+    data = os.urandom(2_000)
+    sha = hashlib.sha256(data).hexdigest()
+    url = f"/api/sync/attachments/{sha}?offset=0&total={len(data)}"
+    first = client.put(url, content=data, headers={**d.headers, "X-Content-Type": "image/jpeg"})
+    assert first.status_code == 200 and first.json()["status"] == "present"
+    again = client.put(url, content=data, headers={**d.headers, "X-Content-Type": "text/html"})
+    assert again.status_code == 200
+    row = run_db(lambda: get_sync_engine().attachment_row(sha))
+    assert row["content_type"] == "image/jpeg"
+    other = hashlib.sha256(b"x" * 10).hexdigest()
+    client.put(
+        f"/api/sync/attachments/{other}?offset=0&total=10",
+        content=b"x" * 10,
+        headers={**d.headers, "X-Content-Type": "text/html"},
+    )
+    assert run_db(lambda: get_sync_engine().attachment_row(other))["content_type"] == "application/octet-stream"
