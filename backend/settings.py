@@ -40,6 +40,12 @@ class Settings:
     booking_max_per_phone_day: int = field(default_factory=lambda: _int("BOOKING_MAX_PER_PHONE_DAY", 3))
     booking_max_per_ip_hour: int = field(default_factory=lambda: _int("BOOKING_MAX_PER_IP_HOUR", 60))
     public_url: str = field(default_factory=lambda: os.environ.get("PUBLIC_URL", "").rstrip("/"))
+    # Addresses of reverse proxies whose X-Forwarded-For is believed (comma-separated); empty: none.
+    trusted_proxies: frozenset[str] = field(
+        default_factory=lambda: frozenset(
+            p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()
+        )
+    )
     sqlite_busy_ms: int = field(default_factory=lambda: _int("SQLITE_BUSY_MS", 10_000))
     # Web Push (backend/push). Keys empty → generated on first use and kept in var/vapid.json.
     vapid_private_key: str = field(default_factory=lambda: os.environ.get("VAPID_PRIVATE_KEY", ""))

@@ -10,6 +10,7 @@ from litestar.handlers.base import BaseRouteHandler
 
 from backend.accounts.services import Principal, authenticate
 from backend.core.errors import AppError
+from backend.settings import get_settings
 
 Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], Awaitable[None]]
 
@@ -43,4 +44,18 @@ def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
 
 
 def client_ip(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
-    return connection.client.host if connection.client else ""
+    """The client's address, as seen through trusted reverse proxies (TRUSTED_PROXIES) and no others.
+
+    Behind a TLS proxy every request comes from the proxy; rate limits keyed on that address would lock
+    everyone out at once. X-Forwarded-For is read right to left, skipping trusted hops; the first address
+    that is not a trusted proxy is the client. From an untrusted peer the header is ignored (it is forgeable).
+    """
+    peer = connection.client.host if connection.client else ""
+    trusted = get_settings().trusted_proxies
+    if peer not in trusted:
+        return peer
+    hops = [h.strip() for h in connection.headers.get("x-forwarded-for", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if hop not in trusted:
+            return hop
+    return peer

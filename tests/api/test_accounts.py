@@ -106,3 +106,19 @@ def test_only_admins_manage_devices(client: TestClient[Any]) -> None:
     admin = login(client, "quantri")["token"]
     missing = client.post(f"/api/admin/devices/{uuid.uuid4()}/revoke", headers=bearer(admin))
     assert missing.status_code == 404
+
+
+def test_client_address_through_trusted_proxies_only(monkeypatch: Any) -> None:
+    from types import SimpleNamespace
+
+    from backend.accounts.guards import client_ip
+
+    def conn(peer: str, forwarded: str) -> Any:
+        return SimpleNamespace(client=SimpleNamespace(host=peer), headers={"x-forwarded-for": forwarded})
+
+    monkeypatch.setenv("TRUSTED_PROXIES", "10.0.0.5, 10.0.0.6")
+    assert client_ip(conn("10.0.0.5", "203.0.113.7, 10.0.0.6")) == "203.0.113.7"
+    assert client_ip(conn("10.0.0.5", "1.1.1.1, 203.0.113.7")) == "203.0.113.7"  # the left part is forgeable
+    assert client_ip(conn("198.51.100.2", "203.0.113.7")) == "198.51.100.2"  # not a proxy: header ignored
+    monkeypatch.delenv("TRUSTED_PROXIES")
+    assert client_ip(conn("10.0.0.5", "203.0.113.7")) == "10.0.0.5"
