@@ -275,7 +275,7 @@ class SyncEngine:
                     expected = last + len(to_apply) + 1
                     break
                 to_apply.append(m)
-            results = await self._stored_results(tx, actor.client_id, replayed)
+            results = _own_results(request.mutations, await self._stored_results(tx, actor.client_id, replayed))
             if to_apply:
                 results += await self._apply(tx, to_apply, actor, request.schema, record=True)
                 last += len(to_apply)
@@ -1221,6 +1221,29 @@ def attachment_entity_id(sha256: str, commune_id: str) -> uuid.UUID:
 def _missed_tombstones(cursor: Cursor, horizon: int) -> bool:
     """Tombstones up to `horizon` were purged after this cursor was issued: did it still need some?"""
     return horizon > cursor.h and any(0 < p < horizon for p in cursor.p.values())
+
+
+def _own_results(pushed: list[Mutation], stored: list[MutationResult]) -> list[MutationResult]:
+    """Stored results of replayed seqs, but only where the stored mutation is the one being pushed.
+
+    Another mutation under the same seq means two queues used one device id (a copied or reused id): handing
+    back the other's result would make this device drop its own change as done. It is rejected instead, so
+    it stays visible with its payload.
+    """
+    ids = {m.seq: m.id for m in pushed}
+    return [
+        r
+        if ids.get(r.seq) == r.id
+        else MutationResult(
+            id=ids[r.seq],
+            seq=r.seq,
+            status="rejected",
+            reason="seq_reused",
+            detail="Another change was already stored under this seq for this device · "
+            "Một thay đổi khác đã được lưu với số thứ tự này của thiết bị",
+        )
+        for r in stored
+    ]
 
 
 def _decode_json(text: str | None) -> Any:

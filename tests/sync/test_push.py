@@ -202,3 +202,15 @@ def test_question_rules_parent_and_answer(client):
     ]
     d.pull()
     assert d.row("outreach_question", q1) is None and d.row("outreach_session", sid) is None
+
+
+def test_another_queue_under_the_same_device_id_is_rejected_not_swallowed(client, run_db):
+    """Two queues used one device id (a copied id): the second's changes must not be taken as already done."""
+    first = Device(client, "canbo")
+    first.create_session(title="Buổi của máy thứ nhất")
+    assert first.push()["last_seq"] == 1
+    copy = Device(client, "canbo2", device_id=first.device_id)
+    sid = copy.create_session(title="Buổi của máy thứ hai")
+    body = copy.push()
+    assert [(r["status"], r["reason"]) for r in body["results"]] == [("rejected", "seq_reused")]
+    assert count_rows(run_db, "outreach_session", sid) == 0
