@@ -17,7 +17,7 @@ from backend.accounts.guards import public
 from backend.appointments.tables import Appointment, AppointmentEvent
 from backend.core.errors import AppError
 from backend.db.columns import utcnow
-from backend.db.engine import is_sqlite, write_transaction
+from backend.db.engine import lock_for_transaction, write_transaction
 from backend.push.messages import AppointmentRef, Event, format_time, topic_for
 from backend.push.outbox import enqueue_for_appointment, enqueue_for_staff, subscribe_for_appointment
 from backend.push.schemas import PushPayload, SubscriptionIn, SubscriptionOut
@@ -104,8 +104,7 @@ async def due_reminders(now: dt.datetime | None = None) -> int:
     now = now or utcnow()
     sent = 0
     async with write_transaction():
-        if not is_sqlite():
-            await Appointment.raw("SELECT pg_advisory_xact_lock(4242001)")  # one scan at a time
+        await lock_for_transaction("reminder-scan")  # one scan at a time
         for event, before in REMINDERS:
             rows = await Appointment.select().where(
                 (Appointment.status == "confirmed")

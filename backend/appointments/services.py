@@ -30,7 +30,7 @@ from backend.catalog.services import resolve_legacy
 from backend.catalog.tables import AdminUnit, Procedure
 from backend.core.errors import AppError
 from backend.db.columns import utcnow
-from backend.db.engine import is_sqlite, write_transaction
+from backend.db.engine import lock_for_transaction, write_transaction
 from backend.settings import get_settings
 from backend.syncapi.services import get_sync_engine, writer_of
 from sync.engine import StaleWrite
@@ -76,20 +76,13 @@ def _aware(value: dt.datetime, field: str) -> dt.datetime:
 
 
 async def _lock_commune_day(commune_id: str, start: dt.datetime) -> None:
-    """Serialise bookings of one commune-day on PostgreSQL (SQLite's BEGIN IMMEDIATE already does)."""
-    if is_sqlite():
-        return
-    day = start.astimezone(availability.VN).date().isoformat()
-    key = int.from_bytes(hashlib.sha256(f"{commune_id}:{day}".encode()).digest()[:8], "big", signed=True)
-    await Appointment.raw("SELECT pg_advisory_xact_lock({})", key)
+    """Serialise bookings that could compete for one commune's day."""
+    await lock_for_transaction(f"{commune_id}:{start.astimezone(availability.VN).date().isoformat()}")
 
 
 async def _lock_officer(officer_id: uuid.UUID) -> None:
-    """Serialise assignments of one officer on PostgreSQL, so two dispatchers cannot double-book them."""
-    if is_sqlite():
-        return
-    key = int.from_bytes(hashlib.sha256(f"officer:{officer_id}".encode()).digest()[:8], "big", signed=True)
-    await Appointment.raw("SELECT pg_advisory_xact_lock({})", key)
+    """Serialise assignments of one officer, so two dispatchers cannot double-book them."""
+    await lock_for_transaction(f"officer:{officer_id}")
 
 
 async def _slot_taken_error(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.querystring import QueryString
 
 from backend.settings import get_settings
 
@@ -95,6 +97,19 @@ async def read_transaction() -> AsyncIterator[Any]:
     engine = get_engine()
     async with engine.transaction() as tx:
         yield tx
+
+
+async def lock_for_transaction(name: str) -> None:
+    """Serialise, until the end of the current write transaction, every writer that takes the same name.
+
+    PostgreSQL: a transaction-scoped advisory lock keyed by a hash of the name. SQLite: nothing to do, the write
+    transaction already holds the database's single write lock.
+    """
+    engine = get_engine()
+    if isinstance(engine, SQLiteEngine):
+        return
+    key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+    await engine.run_querystring(QueryString("SELECT pg_advisory_xact_lock({})", key))
 
 
 async def prepare_engine() -> None:
