@@ -7,13 +7,14 @@ import uuid
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import HeaderParameter, JSONBody, PathParameter, QueryParameter
+from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from backend.accounts.guards import client_ip, principal_of, public, staff
 from backend.accounts.tables import StaffUser
 from backend.appointments import availability, services
 from backend.appointments.consent import CONSENT_TEXTS, CURRENT_CONSENT_VERSION
 from backend.appointments.ics import booking_calendar
+from backend.appointments.notifications import BookingToken
 from backend.appointments.schemas import (
     AppointmentOut,
     AssignIn,
@@ -42,7 +43,6 @@ from backend.settings import get_settings
 WEEKDAY_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
 Reference = Annotated[str, PathParameter(min_length=9, max_length=9, description="Booking reference, e.g. K7M3-9PQ2")]
 # The secret of the capability link travels in a header, never in a URL that ends up in logs.
-BookingToken = Annotated[str, HeaderParameter(name="X-Booking-Token", min_length=16, max_length=64)]
 
 
 async def _names(rows: list[dict[str, Any]]) -> tuple[dict[str, str], dict[str, str], dict[Any, str]]:
