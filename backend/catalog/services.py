@@ -7,6 +7,7 @@ from typing import Any
 
 from piccolo.columns import Column
 from piccolo.columns.combination import And, Where
+from piccolo.table import Table
 
 from backend.catalog.tables import AdminUnit, LegacyUnit, Procedure
 from backend.core.text import fold, search_tokens
@@ -37,34 +38,29 @@ def _rank(folded_query: str, folded_name: str) -> tuple[int, str]:
     return (2, folded_name)
 
 
-async def search_units(query: str, level: str | None, limit: int) -> list[dict[str, Any]]:
-    select = AdminUnit.select()
+async def _search(table: type[Table], query: str, level: str | None, limit: int) -> list[dict[str, Any]]:
+    """Rows whose folded name holds every word of the query, at a level if given; exact, then prefix first."""
+    name_folded: Column = table._meta.get_column_by_name("name_folded")
     tokens = search_tokens(query)
-    condition: Any = _all_tokens(AdminUnit.name_folded, tokens)
+    condition: Any = _all_tokens(name_folded, tokens)
     if level:
-        level_clause = AdminUnit.level == level
+        level_clause = table._meta.get_column_by_name("level") == level
         condition = level_clause if condition is None else condition & level_clause
-    if condition is not None:
-        select = select.where(condition)
-    rows = await select
-    folded_query = " ".join(tokens)
-    rows.sort(key=lambda r: _rank(folded_query, r["name_folded"]))
-    return rows[:limit]
-
-
-async def search_legacy_units(query: str, level: str | None, limit: int) -> list[dict[str, Any]]:
-    select = LegacyUnit.select()
-    tokens = search_tokens(query)
-    condition: Any = _all_tokens(LegacyUnit.name_folded, tokens)
-    if level:
-        level_clause = LegacyUnit.level == level
-        condition = level_clause if condition is None else condition & level_clause
+    select = table.select()
     if condition is not None:
         select = select.where(condition)
     rows = await select.output(load_json=True)
     folded_query = " ".join(tokens)
     rows.sort(key=lambda r: _rank(folded_query, r["name_folded"]))
     return rows[:limit]
+
+
+async def search_units(query: str, level: str | None, limit: int) -> list[dict[str, Any]]:
+    return await _search(AdminUnit, query, level, limit)
+
+
+async def search_legacy_units(query: str, level: str | None, limit: int) -> list[dict[str, Any]]:
+    return await _search(LegacyUnit, query, level, limit)
 
 
 async def resolve_legacy(commune: str, district: str | None) -> list[dict[str, Any]]:
