@@ -18,6 +18,7 @@ from backend.appointments.controllers import BookingController, OfficerControlle
 from backend.appointments.notifications import BookingPushController
 from backend.catalog.controllers import ProcedureController, UnitController
 from backend.core.apidocs import LocalSwaggerPlugin
+from backend.core.clock import configure_clock
 from backend.core.errors import error_response
 from backend.core.health import HealthController
 from backend.core.middleware import add_security_headers, configure_logging, request_log_middleware
@@ -83,6 +84,7 @@ def _configure_http(config: AppConfig) -> None:
 
 def create_app() -> Litestar:
     settings = get_settings()
+    configure_clock(settings)
     configure_logging(settings.log_level)
     config = AppConfig()
     for step in (_configure_openapi, _configure_routes, _configure_errors, _configure_http):

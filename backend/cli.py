@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from backend.core.clock import configure_clock
 from backend.settings import get_settings
 
 
@@ -162,6 +163,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     bk = sub.add_parser("backup", help="copy the database to var/backups/ (SQLite) or run pg_dump (PostgreSQL)")
     bk.add_argument("--directory", default=None)
     args = parser.parse_args(argv)
+    configure_clock(get_settings())
 
     match args.command:
         case "serve":

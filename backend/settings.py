@@ -25,6 +25,9 @@ def _path(name: str, default: Path) -> Path:
 @dataclass(frozen=True)
 class Settings:
     env: str = field(default_factory=lambda: os.environ.get("GANDAN_ENV", "development"))
+    # Tests only: run as if it were this moment (see backend/core/clock.py); refused outside GANDAN_ENV=test.
+    test_now: str = field(default_factory=lambda: os.environ.get("GANDAN_TEST_NOW", "").strip())
+    test_now_at: str = field(default_factory=lambda: os.environ.get("GANDAN_TEST_NOW_AT", "").strip())
     var_dir: Path = field(default_factory=lambda: _path("GANDAN_VAR_DIR", ROOT / "var"))
     database_url: str = field(default_factory=lambda: os.environ.get("DATABASE_URL", ""))
     host: str = field(default_factory=lambda: os.environ.get("HOST", "127.0.0.1"))

@@ -33,6 +33,7 @@ from typing import Any
 
 import msgspec
 
+from sync.clock import utcnow
 from sync.db import Database, Row, Tx
 from sync.messages import (
     PROTOCOL_MAX,
@@ -105,10 +106,6 @@ class Actor:
 def server_actor(user_id: uuid.UUID | None = None, client_id: uuid.UUID | None = None) -> Actor:
     """The author of a server-side write: a staff member on a device, or the server itself."""
     return Actor(client_id=client_id or SERVER_CLIENT, user_id=user_id, communes=frozenset())
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def _nfc(value: Any) -> Any:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import tempfile
+import time
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -22,11 +23,19 @@ os.environ.setdefault("GANDAN_VAR_DIR", str(_TMP / "var"))
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{_TMP / 'test.sqlite3'}")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ.setdefault("BOOKING_MAX_PER_IP_HOUR", "100000")  # every test client shares one address
+# GANDAN_TEST_NOW runs the whole suite (this process, the browser tests' server and worker, the browser) as if it were
+# that moment; GANDAN_TEST_NOW_AT pins it to one real instant so that every process agrees on the time.
+if os.environ.get("GANDAN_TEST_NOW"):
+    os.environ.setdefault("GANDAN_TEST_NOW_AT", repr(time.time()))
 IS_POSTGRES = os.environ["DATABASE_URL"].startswith(("postgres://", "postgresql://"))
 
 from litestar.testing import TestClient  # noqa: E402
 
 from backend.app import create_app  # noqa: E402
+from backend.core.clock import configure_clock  # noqa: E402
+from backend.settings import get_settings  # noqa: E402
+
+configure_clock(get_settings())
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,8 +1,9 @@
 """Outreach sessions and their questions: synced tables (recorded offline on officers' tablets)."""
 
 from piccolo.columns import UUID, BigInt, Date, Integer, Text, Timestamptz, Varchar
-from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
+
+from backend.db.columns import ServerNow
 
 
 class OutreachSession(Table, tablename="outreach_session"):
@@ -18,7 +19,7 @@ class OutreachSession(Table, tablename="outreach_session"):
     notes = Text(default="")
     # Sync columns (see sync/registry.py).
     version = BigInt(default=0)
-    updated_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=ServerNow())
     deleted_at = Timestamptz(null=True, default=None)
     field_versions = Text(default="{}")
 
@@ -37,6 +38,6 @@ class OutreachQuestion(Table, tablename="outreach_question"):
     answer = Text(default="")
     photo_sha256 = Varchar(length=64, null=True, default=None)
     version = BigInt(default=0)
-    updated_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=ServerNow())
     deleted_at = Timestamptz(null=True, default=None)
     field_versions = Text(default="{}")

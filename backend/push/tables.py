@@ -1,8 +1,9 @@
 """Push subscriptions, the push outbox and its delivery log."""
 
 from piccolo.columns import UUID, BigInt, BigSerial, Integer, SmallInt, Text, Timestamptz, Varchar
-from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
+
+from backend.db.columns import ServerNow
 
 
 class PushSubscription(Table, tablename="push_subscription"):
@@ -23,8 +24,8 @@ class PushSubscription(Table, tablename="push_subscription"):
     appointment_id = UUID(null=True, default=None, index=True)
     lang = Varchar(length=2, default="vi")
     user_agent = Varchar(length=300, default="")
-    created_at = Timestamptz(default=TimestamptzNow())
-    updated_at = Timestamptz(default=TimestamptzNow())
+    created_at = Timestamptz(default=ServerNow())
+    updated_at = Timestamptz(default=ServerNow())
 
 
 class PushMessage(Table, tablename="push_message"):
@@ -44,11 +45,11 @@ class PushMessage(Table, tablename="push_message"):
     urgency = Varchar(length=8, default="normal")  # very-low | low | normal | high
     ttl_s = Integer()
     deadline = Timestamptz()
-    created_at = Timestamptz(default=TimestamptzNow())
+    created_at = Timestamptz(default=ServerNow())
     status = Varchar(length=8, default="pending")
     attempts = SmallInt(default=0)
     reclaims = SmallInt(default=0)  # leases that ran out (a worker died); retried once only
-    next_attempt_at = Timestamptz(null=True, default=TimestamptzNow(), index=True)
+    next_attempt_at = Timestamptz(null=True, default=ServerNow(), index=True)
     lease_until = Timestamptz(null=True, default=None)
     lease_owner = Varchar(length=32, default="")
     last_status = SmallInt(null=True, default=None)
@@ -60,7 +61,7 @@ class PushAttempt(Table, tablename="push_attempt"):
     """One HTTP request to a push service (or a timeout): what a supervisor reads when a message failed."""
 
     message_id = BigInt(index=True)
-    at = Timestamptz(default=TimestamptzNow())
+    at = Timestamptz(default=ServerNow())
     origin = Varchar(length=255)
     status_code = SmallInt(null=True, default=None)
     error = Varchar(length=300, default="")
