@@ -30,3 +30,9 @@ def start_at(moment: dt.datetime, real: dt.datetime | None = None) -> None:
 def reset() -> None:
     global _offset
     _offset = dt.timedelta(0)
+
+
+def advance(delta: dt.timedelta) -> None:
+    """Move the clock by `delta` (tests: "an hour later" without waiting an hour)."""
+    global _offset
+    _offset += delta

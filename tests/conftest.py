@@ -8,6 +8,7 @@ PostgreSQL (DATABASE_URL set): the database is emptied and migrated at the start
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import tempfile
 import time
@@ -100,3 +101,33 @@ def _forget_failed_logins(request: pytest.FixtureRequest) -> Iterator[None]:
 
         test_client = request.getfixturevalue("client")
         test_client.blocking_portal.call(lambda: LoginAttempt.delete(force=True).run())
+
+
+class Travel:
+    """Moves the server clock of this process forward (a lease runs out, a backoff is over) without waiting."""
+
+    def __init__(self) -> None:
+        self.moved = dt.timedelta(0)
+
+    def __call__(self, seconds: float) -> dt.datetime:
+        from sync import clock
+
+        delta = dt.timedelta(seconds=seconds)
+        clock.advance(delta)
+        self.moved += delta
+        return clock.utcnow()
+
+    def to(self, moment: dt.datetime) -> dt.datetime:
+        from sync import clock
+
+        return self((moment - clock.utcnow()).total_seconds())
+
+
+@pytest.fixture
+def travel() -> Iterator[Travel]:
+    """`travel(31)`: it is now 31 s later for the app under test; the clock goes back when the test ends."""
+    from sync import clock
+
+    t = Travel()
+    yield t
+    clock.advance(-t.moved)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -130,7 +129,3 @@ class Push:
 @pytest.fixture
 def push(client: TestClient[Any], receiver: PushReceiver) -> Push:
     return Push(client, receiver)
-
-
-async def sleep(seconds: float) -> None:
-    await asyncio.sleep(seconds)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import itertools
-import time
 import uuid
 
 import msgspec
@@ -14,6 +12,7 @@ from backend.db.columns import utcnow
 from backend.push import outbox
 from backend.push.delivery import DeliveryWorker, claim, parse_retry_after, record
 from backend.push.schemas import SubscriptionIn
+from tests.conftest import Travel
 from tests.push.conftest import TEST_CONFIG, Push
 
 
@@ -135,37 +134,54 @@ def test_retry_after_as_seconds_or_http_date() -> None:
     assert parse_retry_after(None, now, 60) == now + dt.timedelta(seconds=60)
 
 
-def test_5xx_backs_off_with_jitter_then_succeeds(push: Push) -> None:
+def test_5xx_backs_off_with_jitter_then_succeeds(push: Push, travel: Travel) -> None:
     origin = push.receiver.origins[1]
     owner, _ = push.subscribe(origin)
     push.enqueue(owner)
     push.receiver.answer(origin, 503, 500)
-    push.deliver_until(lambda: push.messages()[0]["status"] == "sent")
+    base = 10.0
+    for n, status in enumerate((503, 500)):
+        [outcome] = push.deliver(backoff_base_s=base)
+        assert (outcome.status, outcome.last_status) == ("pending", status)
+        [message] = push.messages()
+        sent_at = push.attempts()[-1]["at"]
+        delay = (message["next_attempt_at"] - sent_at).total_seconds()
+        expected = base * 2**n  # base × 2^(n-1) × jitter 0.5–1.5; the attempt's time is taken before the request
+        assert 0.5 * expected <= delay <= 1.5 * expected + 1, delay
+        assert push.deliver(backoff_base_s=base) == []  # not due before its backoff is over
+        travel.to(message["next_attempt_at"])
+    [outcome] = push.deliver(backoff_base_s=base)
+    assert outcome.status == "sent"
     [message] = push.messages()
     assert message["attempts"] == 3 and message["last_status"] == 201
-    attempts = push.attempts()
-    assert [a["status_code"] for a in attempts] == [503, 500, 201]
-    gaps = [(b["at"] - a["at"]).total_seconds() for a, b in itertools.pairwise(attempts)]
-    assert gaps[0] >= 0.025 and gaps[1] >= 0.05  # base 0.05 s × 2^(n-1) × jitter 0.5–1.5
+    assert [a["status_code"] for a in push.attempts()] == [503, 500, 201]
 
 
-def test_retries_stop_at_the_deadline(push: Push) -> None:
+def test_retries_stop_at_the_deadline(push: Push, travel: Travel) -> None:
     origin = push.receiver.origins[0]
     owner, _ = push.subscribe(origin)
-    push.enqueue(owner, deadline=utcnow() + dt.timedelta(seconds=0.6))
+    push.enqueue(owner, deadline=utcnow() + dt.timedelta(minutes=2))
     push.receiver.set_default(origin, 503)
-    push.deliver_until(lambda: push.messages()[0]["status"] == "expired", timeout=5, backoff_base_s=0.1)
+    for _ in range(10):  # backoff 10, 20, 40 s …: the fourth retry would fall after the deadline
+        push.deliver(backoff_base_s=10)
+        [message] = push.messages()
+        if message["status"] != "pending":
+            break
+        travel.to(message["next_attempt_at"])
     [message] = push.messages()
+    assert message["status"] == "expired"
     assert "deadline" in message["last_error"] and message["next_attempt_at"] is None
     sent_before = len(push.receiver.at(origin))
+    assert 2 <= sent_before <= 5
+    travel(3600)
     assert push.deliver() == [] and len(push.receiver.at(origin)) == sent_before
 
 
-def test_a_message_past_its_deadline_is_never_sent(push: Push) -> None:
+def test_a_message_past_its_deadline_is_never_sent(push: Push, travel: Travel) -> None:
     origin = push.receiver.origins[0]
     owner, _ = push.subscribe(origin)
-    push.enqueue(owner, deadline=utcnow() + dt.timedelta(milliseconds=50))
-    time.sleep(0.1)
+    push.enqueue(owner, deadline=utcnow() + dt.timedelta(minutes=1))
+    travel(61)
     [outcome] = push.deliver()
     assert outcome.status == "expired" and push.receiver.at(origin) == []
 
@@ -175,22 +191,22 @@ def test_a_push_service_that_never_answers_costs_one_timeout(push: Push) -> None
     owner, _ = push.subscribe(origin)
     push.enqueue(owner)
     push.receiver.set_default(origin, "hang")
-    started = time.monotonic()
     [outcome] = push.deliver(timeout_s=0.5)
-    assert time.monotonic() - started < 2.0
     assert outcome.status == "pending" and "no answer within 0.5 s" in outcome.error
     [attempt] = push.attempts()
-    assert attempt["status_code"] is None and 400 <= attempt["duration_ms"] < 1500
+    assert attempt["status_code"] is None and attempt["duration_ms"] >= 450  # it waited for the timeout
+    [message] = push.messages()
+    assert message["next_attempt_at"] > attempt["at"]  # and will try again later
 
 
-def test_a_lost_lease_is_sent_again_exactly_once(push: Push) -> None:
+def test_a_lost_lease_is_sent_again_exactly_once(push: Push, travel: Travel) -> None:
     """A worker claims and dies before recording; after the lease, another worker sends it once."""
     origin = push.receiver.origins[0]
     owner, _ = push.subscribe(origin)
     push.enqueue(owner)
-    [lost] = push.run(lambda: claim("dead-worker", 10, 0.3))
+    [lost] = push.run(lambda: claim("dead-worker", 10, 30))
     assert push.deliver() == []  # the lease holds
-    time.sleep(0.35)
+    travel(31)
     [outcome] = push.deliver()
     assert outcome.status == "sent" and outcome.message.id == lost.id
     [message] = push.messages()
@@ -199,24 +215,24 @@ def test_a_lost_lease_is_sent_again_exactly_once(push: Push) -> None:
     assert push.deliver() == []
 
 
-def test_a_row_that_kills_two_workers_is_not_retried_a_third_time(push: Push) -> None:
+def test_a_row_that_kills_two_workers_is_not_retried_a_third_time(push: Push, travel: Travel) -> None:
     origin = push.receiver.origins[0]
     owner, _ = push.subscribe(origin)
     push.enqueue(owner)
     for worker in ("w1", "w2"):
-        assert len(push.run(functools.partial(claim, worker, 10, 0.05))) == 1
-        time.sleep(0.06)
+        assert len(push.run(functools.partial(claim, worker, 10, 30))) == 1
+        travel(31)
     [outcome] = push.deliver()
     assert outcome.status == "failed" and "died twice" in outcome.error
     assert push.receiver.at(origin) == []
 
 
-def test_a_stale_result_does_not_overwrite_another_workers_lease(push: Push) -> None:
+def test_a_stale_result_does_not_overwrite_another_workers_lease(push: Push, travel: Travel) -> None:
     origin = push.receiver.origins[0]
     owner, _ = push.subscribe(origin)
     push.enqueue(owner)
-    [first] = push.run(lambda: claim("w1", 10, 0.05))
-    time.sleep(0.06)
+    [first] = push.run(lambda: claim("w1", 10, 30))
+    travel(31)
     assert len(push.run(lambda: claim("w2", 10, 30))) == 1
 
     async def late_failure() -> None:
