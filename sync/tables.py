@@ -6,9 +6,20 @@ migration "sync indexes" (UNIQUE(client_id, seq), one change row per entity, (co
 
 from __future__ import annotations
 
+import datetime as dt
+
 from piccolo.columns import UUID, BigInt, Boolean, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
+
+from sync.clock import utcnow
+
+
+class ServerNow(TimestamptzNow):
+    """Default of a timestamp column: CURRENT_TIMESTAMP in the database, the server's clock for rows made in Python."""
+
+    def python(self) -> dt.datetime:
+        return utcnow()
 
 
 class SyncServer(Table, tablename="sync_server"):
@@ -23,7 +34,7 @@ class SyncServer(Table, tablename="sync_server"):
     epoch = Integer(default=1)
     counter = BigInt(default=0)
     tombstone_horizon = BigInt(default=0)  # tombstones with change_no <= this were purged
-    created_at = Timestamptz(default=TimestamptzNow())
+    created_at = Timestamptz(default=ServerNow())
 
 
 class SyncClient(Table, tablename="sync_client"):
@@ -32,7 +43,7 @@ class SyncClient(Table, tablename="sync_client"):
     client_id = UUID(primary_key=True)
     last_seq = BigInt(default=0)
     user_id = UUID(null=True, default=None)
-    updated_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=ServerNow())
 
 
 class SyncMutation(Table, tablename="sync_mutation"):
@@ -57,7 +68,7 @@ class SyncMutation(Table, tablename="sync_mutation"):
     conflict_ids = Text(default="[]")
     payload = Text(null=True, default=None)
     client_ts = Timestamptz(null=True, default=None)
-    received_at = Timestamptz(default=TimestamptzNow())
+    received_at = Timestamptz(default=ServerNow())
     batch_no = BigInt(default=0)  # the change counter at the batch's commit: commit order of batches
 
 
@@ -75,7 +86,7 @@ class SyncChange(Table, tablename="sync_change"):
     commune_id = Varchar(length=10)
     deleted = Boolean(default=False)
     data = Text(null=True, default=None)  # JSON of the entity as pulled
-    changed_at = Timestamptz(default=TimestamptzNow())
+    changed_at = Timestamptz(default=ServerNow())
 
 
 class SyncScopeHead(Table, tablename="sync_scope_head"):
@@ -105,7 +116,7 @@ class SyncConflict(Table, tablename="sync_conflict"):
     client_user_id = UUID(null=True, default=None)
     mutation_id = UUID()
     client_ts = Timestamptz(null=True, default=None)
-    created_at = Timestamptz(default=TimestamptzNow())
+    created_at = Timestamptz(default=ServerNow())
     resolved_at = Timestamptz(null=True, default=None)
     resolved_by = UUID(null=True, default=None)
     resolution = Text(null=True, default=None)  # JSON {choice, value}
@@ -119,7 +130,7 @@ class SyncAttachment(Table, tablename="sync_attachment"):
     status = Varchar(length=10, default="missing")  # missing | present
     size = BigInt(null=True, default=None)
     content_type = Varchar(length=100, default="application/octet-stream")
-    created_at = Timestamptz(default=TimestamptzNow())
+    created_at = Timestamptz(default=ServerNow())
     completed_at = Timestamptz(null=True, default=None)
 
 

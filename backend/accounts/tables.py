@@ -1,8 +1,9 @@
 """Staff accounts, the tablets they use, their sessions, login throttling and the audit log."""
 
 from piccolo.columns import JSON, UUID, ForeignKey, Text, Timestamptz, Varchar
-from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
+
+from backend.db.columns import ServerNow
 
 
 class StaffUser(Table, tablename="staff_user"):
@@ -12,7 +13,7 @@ class StaffUser(Table, tablename="staff_user"):
     role = Varchar(length=20)  # officer | dispatcher | supervisor | admin
     communes = JSON(default=[])  # codes of the new units this person serves (their sync scope)
     password_hash = Text()
-    created_at = Timestamptz(default=TimestamptzNow())
+    created_at = Timestamptz(default=ServerNow())
     disabled_at = Timestamptz(null=True, default=None)
 
 
@@ -22,8 +23,8 @@ class Device(Table, tablename="device"):
     id = UUID(primary_key=True)
     name = Varchar(length=120, default="")
     user_agent = Varchar(length=300, default="")
-    created_at = Timestamptz(default=TimestamptzNow())
-    last_seen_at = Timestamptz(default=TimestamptzNow())
+    created_at = Timestamptz(default=ServerNow())
+    last_seen_at = Timestamptz(default=ServerNow())
     revoked_at = Timestamptz(null=True, default=None)
     revoked_by = UUID(null=True, default=None)
 
@@ -35,9 +36,9 @@ class DeviceSession(Table, tablename="device_session"):
     token_hash = Varchar(length=64, unique=True)
     user = ForeignKey(references=StaffUser)
     device = ForeignKey(references=Device)
-    created_at = Timestamptz(default=TimestamptzNow())
+    created_at = Timestamptz(default=ServerNow())
     expires_at = Timestamptz()
-    last_seen_at = Timestamptz(default=TimestamptzNow())
+    last_seen_at = Timestamptz(default=ServerNow())
     ended_at = Timestamptz(null=True, default=None)
 
 
@@ -46,13 +47,13 @@ class LoginAttempt(Table, tablename="login_attempt"):
 
     username = Varchar(length=64, index=True)
     ip = Varchar(length=64, index=True)
-    at = Timestamptz(default=TimestamptzNow(), index=True)
+    at = Timestamptz(default=ServerNow(), index=True)
 
 
 class AuditLog(Table, tablename="audit_log"):
     """Who did what, when, to which record, with the values before and after."""
 
-    at = Timestamptz(default=TimestamptzNow(), index=True)
+    at = Timestamptz(default=ServerNow(), index=True)
     actor_user = UUID(null=True, default=None)
     actor_device = UUID(null=True, default=None)
     action = Varchar(length=60)

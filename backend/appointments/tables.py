@@ -1,8 +1,9 @@
 """Home-visit appointments (model 4: "Hẹn giờ thực hiện TTHC tại nhà người dân") and the commune's service hours."""
 
 from piccolo.columns import JSON, UUID, BigInt, Date, Integer, Text, Timestamptz, Varchar
-from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
+
+from backend.db.columns import ServerNow
 
 
 class Appointment(Table, tablename="appointment"):
@@ -41,9 +42,9 @@ class Appointment(Table, tablename="appointment"):
     dossier_code = Varchar(length=40, default="")
     created_by = UUID(null=True, default=None)  # the staff member who took it on the citizen's behalf
     client_hash = Varchar(length=64, default="")  # digest of the requester's IP, for rate limits only
-    created_at = Timestamptz(default=TimestamptzNow())
+    created_at = Timestamptz(default=ServerNow())
     # Sync columns (see sync/registry.py).
-    updated_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=ServerNow())
     version = BigInt(default=0)
     deleted_at = Timestamptz(null=True, default=None)
     field_versions = Text(default="{}")
@@ -53,7 +54,7 @@ class AppointmentEvent(Table, tablename="appointment_event"):
     """The appointment's history, in the citizen's words: what changed, when, by whom, why."""
 
     appointment_id = UUID(index=True)
-    at = Timestamptz(default=TimestamptzNow())
+    at = Timestamptz(default=ServerNow())
     status = Varchar(length=20)
     action = Varchar(length=30)
     reason = Text(default="")
@@ -92,5 +93,5 @@ class LetterTask(Table, tablename="letter_task"):
     commune_id = Varchar(length=10, index=True)
     reason = Text(default="")
     status = Varchar(length=12, default="todo")  # todo | sent | dropped
-    created_at = Timestamptz(default=TimestamptzNow())
+    created_at = Timestamptz(default=ServerNow())
     created_by = UUID(null=True, default=None)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from piccolo.columns.defaults.timestamptz import TimestamptzNow
-
 from sync import clock
+from sync.tables import ServerNow
+
+__all__ = ["ServerNow", "new_uuid", "utcnow"]
 
 
 def utcnow() -> dt.datetime:
@@ -17,10 +18,3 @@ def utcnow() -> dt.datetime:
 
 def new_uuid() -> uuid.UUID:
     return uuid.uuid4()
-
-
-class ServerNow(TimestamptzNow):
-    """Default of a timestamp column: CURRENT_TIMESTAMP in the database, the server's clock for rows made in Python."""
-
-    def python(self) -> dt.datetime:
-        return utcnow()

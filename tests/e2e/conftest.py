@@ -9,22 +9,25 @@ Missing prerequisites (a built PWA, Chromium) skip these tests, except under CI=
 
 from __future__ import annotations
 
+import functools
 import os
+import secrets
 import shutil
 import signal
 import socket
 import subprocess
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Error, Page
+from playwright.sync_api import BrowserContext, ConsoleMessage, Error, Page
 
-from tests.e2e.support import AXE_JS, DIST, ROOT
+from backend.db.columns import utcnow
+from tests.e2e.support import AXE_JS, DEMO_PASSWORD, DIST, ROOT
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 GANDAN = ROOT / ".venv" / "bin" / "gandan"
@@ -146,6 +149,61 @@ def base_url(server: Server) -> str:
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     return {**browser_type_launch_args, "executable_path": CHROMIUM}
+
+
+@pytest.fixture
+def new_context(new_context: Callable[..., BrowserContext]) -> Callable[..., BrowserContext]:
+    """Every browser context runs on the suite's clock: with GANDAN_TEST_NOW the page's Date agrees with the server."""
+
+    def make(**kwargs: Any) -> BrowserContext:
+        context = new_context(**kwargs)
+        if os.environ.get("GANDAN_TEST_NOW"):
+            context.clock.install(time=utcnow())
+        return context
+
+    return make
+
+
+@dataclass(frozen=True)
+class StaffUser:
+    id: str
+    username: str
+    full_name: str
+    password: str = DEMO_PASSWORD
+
+
+def create_staff_user(
+    env: dict[str, str], role: str = "officer", communes: tuple[str, ...] = ("29869",), full_name: str = ""
+) -> StaffUser:
+    """A staff user of the test's own, so that no other test's visits or sessions show up on its screens."""
+    username = f"{role[:3]}-{secrets.token_hex(4)}"
+    full_name = full_name or f"Cán bộ thử {username[-4:].upper()}"
+    done = subprocess.run(
+        [
+            str(GANDAN),
+            "create-user",
+            username,
+            "--full-name",
+            full_name,
+            "--role",
+            role,
+            "--communes",
+            ",".join(communes),
+        ],
+        cwd=ROOT,
+        env={**env, "GANDAN_PASSWORD": DEMO_PASSWORD},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, f"gandan create-user failed:\n{done.stdout}\n{done.stderr}"
+    return StaffUser(id=done.stdout.strip().rsplit(" ", 1)[-1], username=username, full_name=full_name)
+
+
+@pytest.fixture
+def staff_user(server: Server) -> Callable[..., StaffUser]:
+    """`staff_user()` → a fresh officer of Phường Cao Lãnh; `staff_user("dispatcher", ("29888",))` and so on."""
+    return functools.partial(create_staff_user, server.env)
 
 
 @pytest.fixture(scope="session")

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.e2e.conftest import Server
+from tests.e2e.conftest import Server, StaffUser
 from tests.e2e.support import DEMO_PASSWORD, api_json, assign_officer, wait_for_service_worker
 
 pytestmark = pytest.mark.e2e
 
-MY_TRA = "29888"  # canbo serves Phường Mỹ Trà
+MY_TRA = "29888"  # Phường Mỹ Trà
 TABLET = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
@@ -25,7 +26,7 @@ def _token(base: str, username: str) -> str:
     return str(api_json(base, "/api/auth/login", method="POST", body=body)["token"])
 
 
-def _book_and_assign(base: str) -> dict[str, Any]:
+def _book_and_assign(base: str, officer: StaffUser) -> dict[str, Any]:
     days = api_json(base, f"/api/bookings/availability?commune_id={MY_TRA}&kind=receive_dossier&days=14")["days"]
     slot = next(s["start"] for d in days for s in d["slots"])
     secret = secrets.token_urlsafe(32)
@@ -48,8 +49,8 @@ def _book_and_assign(base: str) -> dict[str, Any]:
     )
     dispatcher = _token(base, "dieuphoi")
     officers = api_json(base, f"/api/staff/officers/?commune_id={MY_TRA}", token=dispatcher)
-    canbo = next(o for o in officers if o["full_name"] == "Nguyễn Văn An")
-    assign_officer(base, dispatcher, booking["id"], canbo["id"], MY_TRA)
+    assert officer.id in {o["id"] for o in officers}
+    assign_officer(base, dispatcher, booking["id"], officer.id, MY_TRA)
     return {**booking, "token": secret}
 
 
@@ -58,16 +59,17 @@ def _tap(card: Any, page: Page, label: str) -> None:
 
 
 def test_assigned_visit_reaches_the_tablet_is_done_offline_and_the_citizen_sees_it(
-    browser: Browser, server: Server
+    new_context: Callable[..., BrowserContext], server: Server, staff_user: Callable[..., StaffUser]
 ) -> None:
-    booking = _book_and_assign(server.url)
-    tablet = browser.new_context(viewport=TABLET, locale="vi-VN", base_url=server.url)
-    citizen = browser.new_context(viewport=PHONE, locale="vi-VN", base_url=server.url)
+    officer = staff_user("officer", (MY_TRA,))
+    booking = _book_and_assign(server.url, officer)
+    tablet = new_context(viewport=TABLET)
+    citizen = new_context(viewport=PHONE)
     try:
         page = tablet.new_page()
         page.goto("/staff/")
         wait_for_service_worker(page)
-        page.get_by_label("Tên đăng nhập").fill("canbo")
+        page.get_by_label("Tên đăng nhập").fill(officer.username)
         page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
         page.get_by_role("button", name="Đăng nhập").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Hôm nay")

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import PageProblems
+from backend.db.columns import utcnow
+from tests.e2e.conftest import PageProblems, StaffUser
 from tests.e2e.support import DEMO_PASSWORD, api_json, wait_for_service_worker
 
 pytestmark = pytest.mark.e2e
@@ -35,25 +36,22 @@ def _open_installed(page: Page) -> None:
     expect(page.get_by_role("heading", name="Đăng nhập")).to_be_visible()
 
 
-def test_login_today_and_offline_reload(page: Page, problems: PageProblems, base_url: str) -> None:
+def test_login_today_and_offline_reload(
+    page: Page, problems: PageProblems, staff_user: Callable[[], StaffUser]
+) -> None:
+    officer = staff_user()  # an officer of the test's own: no visit today, whatever other tests booked
     _open_installed(page)
     assert page.evaluate("navigator.serviceWorker.controller.scriptURL").endswith("/staff/sw.js")
     manifest = page.evaluate("fetch('/staff/manifest.webmanifest').then(r => r.json())")
     assert manifest["name"] == "Gần Dân – Cán bộ" and manifest["scope"] == "/staff/"
 
-    _login(page)
+    _login(page, officer.username)
     expect(page.get_by_role("heading", level=1)).to_have_text("Hôm nay")
-    me = api_json(
-        base_url,
-        "/api/auth/login",
-        method="POST",
-        body={"username": "canbo", "password": DEMO_PASSWORD, "device_id": "00000000-0000-4000-8000-00000000e2e0"},
-    )["user"]
-    expect(page.locator(".userbox__name")).to_have_text(me["full_name"])
+    expect(page.locator(".userbox__name")).to_have_text(officer.full_name)
     expect(page.locator(".userbox__role")).to_have_text("Cán bộ")
     expect(page.get_by_text("Chưa có lịch hẹn hôm nay")).to_be_visible()
     expect(page.locator(".sync-status")).to_have_text("0 chờ đồng bộ")
-    today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh"))
+    today = utcnow().astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))  # the suite's clock, as the browser's
     expect(page.locator(".today__date")).to_contain_text(re.compile(rf"\b{today.day} tháng {today.month}\b"))
     expect(page.locator(".today__date")).to_contain_text(str(today.year))
 
@@ -61,7 +59,7 @@ def test_login_today_and_offline_reload(page: Page, problems: PageProblems, base
     response = page.reload()
     assert response is not None and response.from_service_worker
     expect(page.get_by_role("heading", level=1)).to_have_text("Hôm nay")
-    expect(page.locator(".userbox__name")).to_have_text(me["full_name"])
+    expect(page.locator(".userbox__name")).to_have_text(officer.full_name)
     expect(page.locator(".net-status")).to_contain_text("Không có mạng")
 
     page.context.set_offline(False)
@@ -82,9 +80,9 @@ def test_wrong_password_shows_vietnamese_message(page: Page, problems: PageProbl
     assert [e for e in problems.unexpected() if "401" not in e] == []
 
 
-def test_revoked_device_wipes_local_data(page: Page, base_url: str) -> None:
+def test_revoked_device_wipes_local_data(page: Page, base_url: str, staff_user: Callable[[], StaffUser]) -> None:
     page.goto("/staff/")
-    _login(page)
+    _login(page, staff_user().username)
     expect(page.get_by_role("heading", level=1)).to_have_text("Hôm nay")
     device_id = page.evaluate(
         """() => new Promise((resolve, reject) => {
@@ -121,15 +119,10 @@ def test_revoked_device_wipes_local_data(page: Page, base_url: str) -> None:
     assert "session" not in stored
 
 
-def test_first_login_needs_network(browser: Browser, base_url: str) -> None:
-    context = browser.new_context(base_url=base_url, viewport=TABLET)
-    try:
-        page = context.new_page()
-        page.goto("/staff/")
-        wait_for_service_worker(page)
-        context.set_offline(True)
-        page.reload()
-        _login(page)
-        expect(page.get_by_role("alert")).to_contain_text("Cần có mạng để đăng nhập")
-    finally:
-        context.close()
+def test_first_login_needs_network(page: Page) -> None:
+    page.goto("/staff/")
+    wait_for_service_worker(page)
+    page.context.set_offline(True)
+    page.reload()
+    _login(page)
+    expect(page.get_by_role("alert")).to_contain_text("Cần có mạng để đăng nhập")

@@ -15,13 +15,13 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.e2e.conftest import GANDAN, _free_port, _server_env
 from tests.e2e.support import DEMO_PASSWORD, DIST, ROOT, api_json, run_axe, serious, wait_for_service_worker
@@ -105,9 +105,9 @@ def killable(tmp_path: Path, _e2e_prerequisites: None) -> Iterator[KillableServe
                 srv.process.wait(timeout=5)
 
 
-def _tablet(browser: Browser, *, axe: bool = False) -> BrowserContext:
+def _tablet(new_context: Callable[..., BrowserContext], *, axe: bool = False) -> BrowserContext:
     # axe-core is injected as an inline script: only the contexts that audit bypass the page's CSP.
-    return browser.new_context(viewport=TABLET, locale="vi-VN", bypass_csp=axe)
+    return new_context(viewport=TABLET, bypass_csp=axe)
 
 
 def _shot(page: Page, name: str) -> None:
@@ -207,9 +207,9 @@ def _server_rows(url: str, username: str = "canbo2") -> dict[tuple[str, str], di
 
 
 def test_offline_work_survives_reload_and_a_real_outage_then_arrives_exactly_once(
-    browser: Browser, killable: KillableServer
+    new_context: Callable[..., BrowserContext], killable: KillableServer
 ) -> None:
-    context = _tablet(browser)
+    context = _tablet(new_context)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -304,8 +304,10 @@ def _open_session(page: Page, title: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
 
 
-def test_two_tablets_conflict_and_rejected_change_are_shown(browser: Browser, killable: KillableServer) -> None:
-    a_ctx, b_ctx = _tablet(browser), _tablet(browser, axe=True)
+def test_two_tablets_conflict_and_rejected_change_are_shown(
+    new_context: Callable[..., BrowserContext], killable: KillableServer
+) -> None:
+    a_ctx, b_ctx = _tablet(new_context), _tablet(new_context, axe=True)
     a, b = a_ctx.new_page(), b_ctx.new_page()
     try:
         _login(a, killable.url, "canbo")
@@ -374,8 +376,8 @@ def test_two_tablets_conflict_and_rejected_change_are_shown(browser: Browser, ki
         b_ctx.close()
 
 
-def test_field_screens_are_accessible(browser: Browser, killable: KillableServer) -> None:
-    context = _tablet(browser, axe=True)
+def test_field_screens_are_accessible(new_context: Callable[..., BrowserContext], killable: KillableServer) -> None:
+    context = _tablet(new_context, axe=True)
     page = context.new_page()
     try:
         _login(page, killable.url)
