@@ -7,7 +7,7 @@ NPM_STAMP := pwa/node_modules/.installed
 PWA_STAMP := pwa/dist/.built
 PWA_SOURCES := $(shell find pwa/src pwa/public pwa/index.html pwa/staff pwa/vite.config.ts pwa/package.json pwa/scripts -type f 2>/dev/null)
 
-.PHONY: run test install pwa migrate demo serve lint format test-py test-pwa bench api-types clean
+.PHONY: run test install pwa migrate demo serve lint format test-py test-pwa test-clock bench api-types clean
 
 run: install pwa migrate demo serve
 
@@ -56,6 +56,16 @@ test-pwa: $(NPM_STAMP)
 
 test-py: $(PY_STAMP) pwa
 	$(BIN)/pytest
+
+# The suite at moments that have broken time-dependent code before: early morning, late morning, near closing,
+# late night, a Saturday, the eve of Tết (a holiday). CLOCK_TESTS narrows it (default: the whole suite).
+CLOCK_MOMENTS ?= 2026-12-07T07:00 2026-12-08T11:00 2026-12-09T16:45 2026-12-10T23:30 2026-12-12T10:00 2027-02-05T09:00
+CLOCK_TESTS ?= tests
+test-clock: $(PY_STAMP) pwa
+	@for moment in $(CLOCK_MOMENTS); do \
+		echo "== the suite at $$moment (Asia/Ho_Chi_Minh)"; \
+		GANDAN_TEST_NOW=$$moment $(BIN)/pytest -q $(CLOCK_TESTS) || exit 1; \
+	done
 
 api-types: install
 	cd pwa && npm run gen:api
