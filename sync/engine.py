@@ -93,6 +93,13 @@ class StaleWrite(SyncError):
         super().__init__(409, "stale", message)
 
 
+class AlreadyExists(SyncError):
+    """A server-side create with an id that is taken (a device or another request created it first)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(409, "already_exists", message)
+
+
 @dataclass(frozen=True)
 class Actor:
     """Who pushes or pulls: the device, its user, and the communes of the session (the scope)."""
@@ -159,6 +166,7 @@ class _Batch:
     now: dt.datetime
     rows: dict[str, dict[uuid.UUID, Row]] = field(default_factory=dict)
     dirty: dict[str, set[uuid.UUID]] = field(default_factory=dict)
+    created: dict[str, set[uuid.UUID]] = field(default_factory=dict)  # rows this batch inserts (never upserts)
     conflicts: dict[uuid.UUID, Row] = field(default_factory=dict)
     dirty_conflicts: set[uuid.UUID] = field(default_factory=set)
     attachments: dict[str, str] = field(default_factory=dict)  # sha256 → status (known to the db)
@@ -320,6 +328,10 @@ class SyncEngine:
         if reserved or "id" not in values or "commune_id" not in values:
             raise ValueError(f"{entity}: give id and commune_id, and no sync columns {sorted(reserved)}")
         async with self.db.write() as tx:
+            # Claimed like a device's create, so that a concurrent creator of the same id is seen, not overwritten.
+            await tx.claim([_create_claim(spec, values["id"])])
+            if await tx.fetchrow(f"SELECT id FROM {spec.table} WHERE id = $1", values["id"]) is not None:
+                raise AlreadyExists(f"{entity} {values['id']} exists already")
             now = utcnow()
             no = await _take_numbers(tx, 1)
             author = [no, str(actor.client_id), str(actor.user_id) if actor.user_id else None]
@@ -489,6 +501,21 @@ class SyncEngine:
         """Read everything the batch touches: one query per table, in a fixed order (no lock cycles)."""
         ids: dict[str, set[uuid.UUID]] = {s.name: set() for s in self.registry.specs}
         parents: dict[str, set[uuid.UUID]] = {s.name: set() for s in self.registry.specs}
+        hashes: set[str] = set()
+        creates: set[str] = set()
+        for op in ops:
+            if op.result is not None or op.spec is None:
+                continue
+            if op.m.name == "create":
+                creates.add(_create_claim(op.spec, op.m.entity_id))
+            for name in op.spec.attachments:
+                value = getattr(op.payload, name, None) if op.payload is not None else None
+                if isinstance(value, str):
+                    hashes.add(value)
+        # Claimed before anything is read or locked: a concurrent batch or server-side write creating the same id
+        # (or completing the same file) waits here until the other commits, and the reads below see its row. Without
+        # it, two transactions would both find no row and both "create" it, the later one overwriting the first.
+        await tx.claim([*creates, *(_attachment_claim(sha) for sha in hashes)])
         conflict_ids = {op.m.entity_id for op in ops if op.result is None and op.m.name == "resolve_conflict"}
         edited = {op.m.entity_id for op in ops if op.result is None and op.m.name == "update"}
         if conflict_ids or edited:
@@ -508,7 +535,6 @@ class SyncEngine:
                 batch.conflicts[r["id"]] = r
                 if r["entity"] in ids:
                     ids[r["entity"]].add(r["entity_id"])
-        hashes: set[str] = set()
         for op in ops:
             if op.result is not None or op.spec is None:
                 continue
@@ -519,10 +545,6 @@ class SyncEngine:
                 parent_id = getattr(op.payload, op.spec.parent.field, msgspec.UNSET)
                 if isinstance(parent_id, uuid.UUID):
                     ids[op.spec.parent.entity].add(parent_id)
-            for name in op.spec.attachments:
-                value = getattr(op.payload, name, None) if op.payload is not None else None
-                if isinstance(value, str):
-                    hashes.add(value)
         for spec in self.registry.specs:
             wanted = ids[spec.name]
             # Children of rows being deleted are loaded too, for the cascade.
@@ -635,6 +657,7 @@ class SyncEngine:
         if not self._guard(batch, op, "create", None, row):
             return
         batch.rows[spec.name][m.entity_id] = row
+        batch.created.setdefault(spec.name, set()).add(m.entity_id)
         version = self._touch(batch, spec, row, spec.fields)
         op.kind, op.after = "create", _snapshot(row)
         op.result = _result(m, "applied", version=version)
@@ -863,31 +886,29 @@ class SyncEngine:
             if not dirty:
                 continue
             columns = spec.columns
-            values = []
+            created = batch.created.get(spec.name, set())
+            new_rows: list[tuple[Any, ...]] = []
+            old_rows: list[tuple[Any, ...]] = []
             for row_id in sorted(dirty):
                 row = batch.rows[spec.name][row_id]
                 row["version"] = final(row["version"])
                 for author in row["field_versions"].values():
                     author[0] = final(author[0])
-                values.append(
-                    tuple(_json.encode(row[c]).decode() if c == "field_versions" else row[c] for c in columns)
-                )
+                values = tuple(_json.encode(row[c]).decode() if c == "field_versions" else row[c] for c in columns)
+                (new_rows if row_id in created else old_rows).append(values)
                 deleted = row["deleted_at"] is not None
                 data = None if deleted else _json.encode(_wire_row(spec, row))
                 change(spec.name, row_id, row["commune_id"], deleted, data, row["version"])
-            if spec.creatable:
-                placeholders = ", ".join(f"${i + 1}" for i in range(len(columns)))
-                updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != "id")
-                await tx.executemany(
-                    f"INSERT INTO {spec.table} ({', '.join(columns)}) VALUES ({placeholders}) "
-                    f"ON CONFLICT (id) DO UPDATE SET {updates}",
-                    values,
-                )
-            else:  # rows the server created: they exist, and have columns devices never write
-                sets = ", ".join(f"{c} = ${i + 1}" for i, c in enumerate(columns[1:]))
-                await tx.executemany(
-                    f"UPDATE {spec.table} SET {sets} WHERE id = ${len(columns)}", [(*v[1:], v[0]) for v in values]
-                )
+            # A create is a plain INSERT: it never overwrites a row (the claim in _load made any earlier creator's row
+            # visible, so the id was free; should a writer outside the engine have taken it meanwhile, the batch fails
+            # and is retried rather than overwrite). Rows read from the database are updated in place: only the columns
+            # devices write, so the server's other columns (secrets, bookkeeping) are left alone.
+            placeholders = ", ".join(f"${i + 1}" for i in range(len(columns)))
+            await tx.executemany(f"INSERT INTO {spec.table} ({', '.join(columns)}) VALUES ({placeholders})", new_rows)
+            sets = ", ".join(f"{c} = ${i + 1}" for i, c in enumerate(columns[1:]))
+            await tx.executemany(
+                f"UPDATE {spec.table} SET {sets} WHERE id = ${len(columns)}", [(*v[1:], v[0]) for v in old_rows]
+            )
         if batch.dirty_conflicts:
             rows = []
             for cid in sorted(batch.dirty_conflicts):
@@ -987,11 +1008,21 @@ class SyncEngine:
 
     # ------------------------------------------------------------------ attachments
 
-    async def attachment_completed(self, sha256: str, size: int, content_type: str) -> None:
-        """A file arrived and was verified: mark it present and tell the communes that reference it."""
+    async def attachment_completed(self, sha256: str, size: int, content_type: str) -> bool:
+        """A file arrived and was verified: mark it present and tell the communes that reference it.
+
+        A file already present keeps what it was stored with: nothing is written and False is returned (a second
+        upload cannot relabel it).
+        """
         await self.ensure_state()
         now = utcnow()
         async with self.db.write() as tx:
+            # Batches that reference the file take the same claim: either the batch commits first and its commune is
+            # among the refs read below, or it waits and then reads the status `present`. Never a stale `missing`.
+            await tx.claim([_attachment_claim(sha256)])
+            known = await tx.fetchrow("SELECT status FROM sync_attachment WHERE sha256 = $1", sha256)
+            if known is not None and known["status"] == "present":
+                return False
             await tx.execute(
                 "INSERT INTO sync_attachment (sha256, status, size, content_type, created_at, completed_at) "
                 "VALUES ($1, 'present', $2, $3, $4, $5) ON CONFLICT (sha256) DO UPDATE SET status = 'present', "
@@ -1006,7 +1037,7 @@ class SyncEngine:
                 "SELECT commune_id FROM sync_attachment_ref WHERE sha256 = $1 ORDER BY commune_id", sha256
             )
             if not refs:
-                return
+                return True
             counter = await tx.fetchrow(
                 "UPDATE sync_server SET counter = counter + $1 WHERE id = 1 RETURNING counter", len(refs)
             )
@@ -1026,6 +1057,7 @@ class SyncEngine:
                 for i, r in enumerate(refs)
             ]
             await self._write_changes(tx, changes, {c[3]: c[0] for c in changes})
+        return True
 
     async def attachment_row(self, sha256: str) -> Row | None:
         async with self.db.read() as tx:
@@ -1208,6 +1240,16 @@ class SyncEngine:
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _create_claim(spec: EntitySpec, row_id: uuid.UUID) -> str:
+    """The claim every creator of a row takes first (push batches and server_create alike)."""
+    return f"sync:create:{spec.table}:{row_id}"
+
+
+def _attachment_claim(sha256: str) -> str:
+    """The claim on a file's bookkeeping: batches referencing it and its completion take turns."""
+    return f"sync:attachment:{sha256}"
 
 
 def attachment_entity_id(sha256: str, commune_id: str) -> uuid.UUID:
