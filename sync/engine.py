@@ -1011,8 +1011,8 @@ class SyncEngine:
     async def attachment_completed(self, sha256: str, size: int, content_type: str) -> bool:
         """A file arrived and was verified: mark it present and tell the communes that reference it.
 
-        A file already present keeps what it was stored with: nothing is written and False is returned (a second
-        upload cannot relabel it).
+        `content_type` is the one its upload began with. A file already present keeps what it was stored with:
+        nothing is written and False is returned (a second upload cannot relabel it).
         """
         await self.ensure_state()
         now = utcnow()

@@ -205,16 +205,19 @@ class AttachmentController(Controller):
         content_type = request.headers.get("x-content-type", "")
         if content_type not in ATTACHMENT_TYPES:
             content_type = "application/octet-stream"  # photos, signatures and scans only are served as such
+        store = get_file_store()
         try:
-            progress = await anyio.to_thread.run_sync(get_file_store().write_chunk, sha256, offset, total, body)
+            # The type counts on the upload's first chunk only: the file keeps the type it began with.
+            progress = await anyio.to_thread.run_sync(store.write_chunk, sha256, offset, total, body, content_type)
         except UploadError as exc:
             extra: dict[str, Any] = {"code": exc.code, "received": exc.received}
             raise AppError(exc.status, exc.message, _VI.get(exc.code), extra=extra) from exc
         if progress.complete:
-            known = await get_sync_engine().attachment_row(sha256)
-            # A file already present keeps what it was stored with: a later upload cannot relabel it.
-            if known is None or known["status"] != "present":
-                await get_sync_engine().attachment_completed(sha256, progress.received, content_type)
+            # A file already present keeps what it was stored with (the engine writes nothing then): a later upload
+            # cannot relabel it.
+            await get_sync_engine().attachment_completed(
+                sha256, progress.received, progress.content_type or content_type
+            )
             return AttachmentStatus(sha256=sha256, status="present", size=progress.received, received=progress.received)
         return AttachmentStatus(sha256=sha256, status="partial", size=total, received=progress.received)
 
