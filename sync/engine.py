@@ -3,14 +3,18 @@
 Push, in one write transaction per batch:
   1. lock the device's row and read its last seq; replayed seqs get their stored results back;
      a gap stops the batch;
-  2. read every row the batch touches with one query per table (locked FOR UPDATE on PostgreSQL);
-  3. apply the mutations in memory, in seq order: validation, scope, per-field conflict rules;
+  2. check each mutation against the input rules (sync/inputs.py: text, numbers, client_ts); a mutation that
+     breaks one is rejected alone;
+  3. claim the ids the batch creates and the files it references (advisory locks on PostgreSQL), then read
+     every row the batch touches with one query per table (locked FOR UPDATE on PostgreSQL);
+  4. apply the mutations in memory, in seq order: validation, scope, per-field conflict rules;
      versions are provisional ("pending") numbers at this point;
-  4. take the change numbers by bumping the counter row LAST: its row lock is held until commit, so
+  5. take the change numbers by bumping the counter row LAST: its row lock is held until commit, so
      change numbers are handed out in commit order on PostgreSQL too (SQLite's BEGIN IMMEDIATE already
      gives one global order);
-  5. write everything in bulk (executemany): rows, change log, scope heads, conflicts, results;
-  6. run the entities' after-write hooks (history, audit, tasks) in the same transaction.
+  6. write everything in bulk (executemany): rows (created ones INSERTed, never upserted), change log,
+     scope heads, conflicts, results;
+  7. run the entities' after-write hooks (history, audit, tasks) in the same transaction.
 
 Server-side writes (`server_create`, `server_write`) are the other way rows change: a domain's REST
 handler calls them inside its own write transaction, which they join. They take a change number the
@@ -33,6 +37,7 @@ from typing import Any
 
 import msgspec
 
+from sync import inputs
 from sync.clock import utcnow
 from sync.db import Database, Row, Tx
 from sync.messages import (
@@ -151,6 +156,7 @@ class _Op:
     spec: EntitySpec | None
     payload: Any = None  # the decoded create/update struct or Resolution
     result: MutationResult | None = None
+    client_ts: dt.datetime | None = None  # m.client_ts, parsed and checked
     commune_id: str | None = None
     # For after-write hooks: the row before and after this mutation's write (kind None: nothing written).
     kind: WriteKind | None = None
@@ -435,7 +441,7 @@ class SyncEngine:
     ) -> list[MutationResult]:
         batch = _Batch(actor=actor, now=utcnow())
         batch.stamp()  # every batch takes at least one number, so batch_no orders batches strictly
-        ops = [self._decode(m, schema) for m in mutations]
+        ops = [self._decode(m, schema, batch.now) for m in mutations]
         await self._load(tx, batch, ops)
         for op in ops:
             if op.result is None:
@@ -451,6 +457,8 @@ class SyncEngine:
         for op in ops:
             assert op.result is not None
             op.result.version = final(op.result.version)
+            # Details may quote what a device sent: keep them storable and encodable, as answered now and replayed.
+            op.result.detail = inputs.printable(op.result.detail)
             results.append(op.result)
         await self._write(tx, batch, final)
         await self._after_write(batch, ops, final)
@@ -462,7 +470,20 @@ class SyncEngine:
 
     # ---- decoding
 
-    def _decode(self, m: Mutation, schema: int) -> _Op:
+    def _decode(self, m: Mutation, schema: int, now: dt.datetime) -> _Op:
+        # The input rules first (sync/inputs.py): what no database can store, or no clock shows, rejects this
+        # mutation alone, before any of it is read.
+        try:
+            for name, value in (("name", m.name), ("entity", m.entity), ("changed", m.changed), ("base", m.base)):
+                inputs.check_text(value, name)
+            client_ts = inputs.client_ts(m.client_ts, now)
+        except inputs.InputError as exc:
+            return _rejected(m, None, "invalid", str(exc))
+        op = self._decode_checked(m, schema)
+        op.client_ts = client_ts
+        return op
+
+    def _decode_checked(self, m: Mutation, schema: int) -> _Op:
         if m.name not in NAMES:
             return _rejected(m, None, "unknown_name", f"unknown mutation name {m.name!r}")
         if m.name == "resolve_conflict":
@@ -775,7 +796,7 @@ class SyncEngine:
                         server_client_id=uuid.UUID(written[1]) if written and written[1] else None,
                         server_user_id=uuid.UUID(written[2]) if written and written[2] else None,
                         client_user_id=batch.actor.user_id,
-                        client_ts=m.client_ts,
+                        client_ts=op.client_ts,
                         version=batch.stamp(),
                     )
                     batch.dirty_conflicts.add(cid)
@@ -799,7 +820,7 @@ class SyncEngine:
             "client_id": batch.actor.client_id,
             "client_user_id": batch.actor.user_id,
             "mutation_id": m.id,
-            "client_ts": m.client_ts,
+            "client_ts": op.client_ts,
             "created_at": batch.now,
             "resolved_at": None,
             "resolved_by": None,
@@ -984,17 +1005,18 @@ class SyncEngine:
                     m.seq,
                     m.id,
                     batch.actor.user_id,
-                    m.name,
-                    m.entity,
+                    inputs.printable(m.name),  # a name or entity breaking the text rules is stored legibly
+                    inputs.printable(m.entity),
                     m.entity_id,
-                    op.commune_id,
+                    # sync_mutation.commune_id is varchar(10): a commune no schema checked is not recorded there.
+                    op.commune_id if isinstance(op.commune_id, str) and len(op.commune_id) <= 10 else None,
                     r.status,
                     r.reason,
                     r.detail,
                     r.version,
                     _json.encode(r.conflict_ids).decode(),
-                    _json.encode(m).decode() if kept else None,
-                    m.client_ts,
+                    _payload(m) if kept else None,
+                    op.client_ts,
                     batch.now,
                     batch_no,
                 )
@@ -1285,6 +1307,14 @@ def _own_results(pushed: list[Mutation], stored: list[MutationResult]) -> list[M
     ]
 
 
+def _payload(m: Mutation) -> str:
+    """A mutation as stored for people to see when it was not applied as sent (lone surrogates made legible)."""
+    try:
+        return _json.encode(m).decode()
+    except UnicodeEncodeError:
+        return _json.encode(inputs.scrub(msgspec.to_builtins(m))).decode()
+
+
 def _decode_json(text: str | None) -> Any:
     return None if text is None else msgspec.json.decode(text)
 
@@ -1349,7 +1379,7 @@ def _context(batch: _Batch, op: _Op, kind: WriteKind, version: int = 0) -> Write
         user_id=batch.actor.user_id,
         role=batch.actor.role,
         mutation_id=op.m.id,
-        client_ts=op.m.client_ts,
+        client_ts=op.client_ts,
         version=version,
     )
 
