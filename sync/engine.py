@@ -475,7 +475,7 @@ class SyncEngine:
         # mutation alone, before any of it is read.
         try:
             for name, value in (("name", m.name), ("entity", m.entity), ("changed", m.changed), ("base", m.base)):
-                inputs.check_text(value, name)
+                inputs.check_value(value, name)
             client_ts = inputs.client_ts(m.client_ts, now)
         except inputs.InputError as exc:
             return _rejected(m, None, "invalid", str(exc))

@@ -53,8 +53,8 @@ def _field(path: str) -> str:
     return path if len(path) <= 120 else path[:117] + "…"
 
 
-def check_text(value: Any, path: str, depth: int = 0) -> None:
-    """Raise InputError for the first string, key or number under `value` that breaks the text or number rules."""
+def check_value(value: Any, path: str, depth: int = 0) -> None:
+    """Raise InputError for the first string, key, number or nesting level under `value` that breaks a rule."""
     if depth > MAX_DEPTH:
         name = _field(path)
         raise InputError(
@@ -91,11 +91,11 @@ def check_text(value: Any, path: str, depth: int = 0) -> None:
             raise InputError(_both(f"{name} is not a finite number", f"Trường {name} không phải là số hợp lệ."))
     elif isinstance(value, dict):
         for key, item in value.items():
-            check_text(key, f"{path} (a key)", depth)
-            check_text(item, f"{path}.{key}", depth + 1)
+            check_value(key, f"{path} (a key)", depth)
+            check_value(item, f"{path}.{key}", depth + 1)
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            check_text(item, f"{path}[{i}]", depth + 1)
+            check_value(item, f"{path}[{i}]", depth + 1)
 
 
 def client_ts(value: str | None, now: dt.datetime) -> dt.datetime | None:
