@@ -2,8 +2,9 @@
 
 A file under upload lives in `partial/<sha256>.part`; its size on disk is what the server has received,
 so a crash loses at most the chunk being written, and a client asks for the offset before resuming.
-On the last chunk the whole file is hashed (in 1 MiB blocks, bounded memory) and moved into place
-atomically; a hash mismatch discards it.
+The media type the upload began with (its first chunk's) is kept beside it in `partial/<sha256>.type`:
+later chunks cannot change it. On the last chunk the whole file is hashed (in 1 MiB blocks, bounded
+memory) and moved into place atomically; a hash mismatch discards it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _BLOCK = 1 << 20
+DEFAULT_TYPE = "application/octet-stream"
 
 
 class UploadError(Exception):
@@ -32,6 +34,9 @@ class UploadError(Exception):
 class Progress:
     received: int
     complete: bool
+    # On the chunk that completed the file: the media type its first chunk declared. None otherwise, and when the
+    # file was complete already.
+    content_type: str | None = None
 
 
 class FileStore:
@@ -46,6 +51,9 @@ class FileStore:
     def _partial(self, sha256: str) -> Path:
         return self.root / "partial" / f"{sha256}.part"
 
+    def _type_file(self, sha256: str) -> Path:
+        return self.root / "partial" / f"{sha256}.type"
+
     def received(self, sha256: str) -> tuple[int, bool]:
         """Bytes held so far, and whether the file is complete and verified."""
         final = self.path(sha256)
@@ -54,7 +62,10 @@ class FileStore:
         partial = self._partial(sha256)
         return (partial.stat().st_size if partial.is_file() else 0), False
 
-    def write_chunk(self, sha256: str, offset: int, total: int, data: bytes) -> Progress:
+    def write_chunk(
+        self, sha256: str, offset: int, total: int, data: bytes, content_type: str = DEFAULT_TYPE
+    ) -> Progress:
+        """Append a chunk at `offset`. `content_type` counts only on the first chunk of an upload."""
         if not SHA256.match(sha256):
             raise UploadError(400, "bad_hash", "the file name must be a lower-case hex SHA-256")
         if total > self.max_bytes:
@@ -74,6 +85,11 @@ class FileStore:
             size = os.fstat(handle.fileno()).st_size
             if offset != size:
                 raise UploadError(409, "offset_mismatch", f"the server holds {size} bytes; resume there", size)
+            type_file = self._type_file(sha256)
+            if size == 0:  # the upload begins: its media type is decided now, before any byte is kept
+                temporary = type_file.with_suffix(".type-new")
+                temporary.write_text(content_type)
+                os.replace(temporary, type_file)
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
@@ -86,7 +102,13 @@ class FileStore:
                     digest.update(block)
             if digest.hexdigest() != sha256:
                 partial.unlink(missing_ok=True)
+                type_file.unlink(missing_ok=True)
                 raise UploadError(422, "hash_mismatch", "the file's SHA-256 does not match; upload it again")
+            try:
+                began_as = type_file.read_text() or DEFAULT_TYPE
+            except FileNotFoundError:  # an upload begun before types were kept
+                began_as = content_type
             final.parent.mkdir(parents=True, exist_ok=True)
             os.replace(partial, final)
-        return Progress(received=size, complete=True)
+            type_file.unlink(missing_ok=True)
+        return Progress(received=size, complete=True, content_type=began_as)

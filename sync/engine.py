@@ -3,14 +3,18 @@
 Push, in one write transaction per batch:
   1. lock the device's row and read its last seq; replayed seqs get their stored results back;
      a gap stops the batch;
-  2. read every row the batch touches with one query per table (locked FOR UPDATE on PostgreSQL);
-  3. apply the mutations in memory, in seq order: validation, scope, per-field conflict rules;
+  2. check each mutation against the input rules (sync/inputs.py: text, numbers, client_ts); a mutation that
+     breaks one is rejected alone;
+  3. claim the ids the batch creates and the files it references (advisory locks on PostgreSQL), then read
+     every row the batch touches with one query per table (locked FOR UPDATE on PostgreSQL);
+  4. apply the mutations in memory, in seq order: validation, scope, per-field conflict rules;
      versions are provisional ("pending") numbers at this point;
-  4. take the change numbers by bumping the counter row LAST: its row lock is held until commit, so
+  5. take the change numbers by bumping the counter row LAST: its row lock is held until commit, so
      change numbers are handed out in commit order on PostgreSQL too (SQLite's BEGIN IMMEDIATE already
      gives one global order);
-  5. write everything in bulk (executemany): rows, change log, scope heads, conflicts, results;
-  6. run the entities' after-write hooks (history, audit, tasks) in the same transaction.
+  6. write everything in bulk (executemany): rows (created ones INSERTed, never upserted), change log,
+     scope heads, conflicts, results;
+  7. run the entities' after-write hooks (history, audit, tasks) in the same transaction.
 
 Server-side writes (`server_create`, `server_write`) are the other way rows change: a domain's REST
 handler calls them inside its own write transaction, which they join. They take a change number the
@@ -33,6 +37,7 @@ from typing import Any
 
 import msgspec
 
+from sync import inputs
 from sync.clock import utcnow
 from sync.db import Database, Row, Tx
 from sync.messages import (
@@ -93,6 +98,13 @@ class StaleWrite(SyncError):
         super().__init__(409, "stale", message)
 
 
+class AlreadyExists(SyncError):
+    """A server-side create with an id that is taken (a device or another request created it first)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(409, "already_exists", message)
+
+
 @dataclass(frozen=True)
 class Actor:
     """Who pushes or pulls: the device, its user, and the communes of the session (the scope)."""
@@ -144,6 +156,7 @@ class _Op:
     spec: EntitySpec | None
     payload: Any = None  # the decoded create/update struct or Resolution
     result: MutationResult | None = None
+    client_ts: dt.datetime | None = None  # m.client_ts, parsed and checked
     commune_id: str | None = None
     # For after-write hooks: the row before and after this mutation's write (kind None: nothing written).
     kind: WriteKind | None = None
@@ -159,6 +172,7 @@ class _Batch:
     now: dt.datetime
     rows: dict[str, dict[uuid.UUID, Row]] = field(default_factory=dict)
     dirty: dict[str, set[uuid.UUID]] = field(default_factory=dict)
+    created: dict[str, set[uuid.UUID]] = field(default_factory=dict)  # rows this batch inserts (never upserts)
     conflicts: dict[uuid.UUID, Row] = field(default_factory=dict)
     dirty_conflicts: set[uuid.UUID] = field(default_factory=set)
     attachments: dict[str, str] = field(default_factory=dict)  # sha256 → status (known to the db)
@@ -320,6 +334,10 @@ class SyncEngine:
         if reserved or "id" not in values or "commune_id" not in values:
             raise ValueError(f"{entity}: give id and commune_id, and no sync columns {sorted(reserved)}")
         async with self.db.write() as tx:
+            # Claimed like a device's create, so that a concurrent creator of the same id is seen, not overwritten.
+            await tx.claim([_create_claim(spec, values["id"])])
+            if await tx.fetchrow(f"SELECT id FROM {spec.table} WHERE id = $1", values["id"]) is not None:
+                raise AlreadyExists(f"{entity} {values['id']} exists already")
             now = utcnow()
             no = await _take_numbers(tx, 1)
             author = [no, str(actor.client_id), str(actor.user_id) if actor.user_id else None]
@@ -423,7 +441,7 @@ class SyncEngine:
     ) -> list[MutationResult]:
         batch = _Batch(actor=actor, now=utcnow())
         batch.stamp()  # every batch takes at least one number, so batch_no orders batches strictly
-        ops = [self._decode(m, schema) for m in mutations]
+        ops = [self._decode(m, schema, batch.now) for m in mutations]
         await self._load(tx, batch, ops)
         for op in ops:
             if op.result is None:
@@ -439,6 +457,8 @@ class SyncEngine:
         for op in ops:
             assert op.result is not None
             op.result.version = final(op.result.version)
+            # Details may quote what a device sent: keep them storable and encodable, as answered now and replayed.
+            op.result.detail = inputs.printable(op.result.detail)
             results.append(op.result)
         await self._write(tx, batch, final)
         await self._after_write(batch, ops, final)
@@ -450,7 +470,20 @@ class SyncEngine:
 
     # ---- decoding
 
-    def _decode(self, m: Mutation, schema: int) -> _Op:
+    def _decode(self, m: Mutation, schema: int, now: dt.datetime) -> _Op:
+        # The input rules first (sync/inputs.py): what no database can store, or no clock shows, rejects this
+        # mutation alone, before any of it is read.
+        try:
+            for name, value in (("name", m.name), ("entity", m.entity), ("changed", m.changed), ("base", m.base)):
+                inputs.check_value(value, name)
+            client_ts = inputs.client_ts(m.client_ts, now)
+        except inputs.InputError as exc:
+            return _rejected(m, None, "invalid", str(exc))
+        op = self._decode_checked(m, schema)
+        op.client_ts = client_ts
+        return op
+
+    def _decode_checked(self, m: Mutation, schema: int) -> _Op:
         if m.name not in NAMES:
             return _rejected(m, None, "unknown_name", f"unknown mutation name {m.name!r}")
         if m.name == "resolve_conflict":
@@ -489,6 +522,21 @@ class SyncEngine:
         """Read everything the batch touches: one query per table, in a fixed order (no lock cycles)."""
         ids: dict[str, set[uuid.UUID]] = {s.name: set() for s in self.registry.specs}
         parents: dict[str, set[uuid.UUID]] = {s.name: set() for s in self.registry.specs}
+        hashes: set[str] = set()
+        creates: set[str] = set()
+        for op in ops:
+            if op.result is not None or op.spec is None:
+                continue
+            if op.m.name == "create":
+                creates.add(_create_claim(op.spec, op.m.entity_id))
+            for name in op.spec.attachments:
+                value = getattr(op.payload, name, None) if op.payload is not None else None
+                if isinstance(value, str):
+                    hashes.add(value)
+        # Claimed before anything is read or locked: a concurrent batch or server-side write creating the same id
+        # (or completing the same file) waits here until the other commits, and the reads below see its row. Without
+        # it, two transactions would both find no row and both "create" it, the later one overwriting the first.
+        await tx.claim([*creates, *(_attachment_claim(sha) for sha in hashes)])
         conflict_ids = {op.m.entity_id for op in ops if op.result is None and op.m.name == "resolve_conflict"}
         edited = {op.m.entity_id for op in ops if op.result is None and op.m.name == "update"}
         if conflict_ids or edited:
@@ -508,7 +556,6 @@ class SyncEngine:
                 batch.conflicts[r["id"]] = r
                 if r["entity"] in ids:
                     ids[r["entity"]].add(r["entity_id"])
-        hashes: set[str] = set()
         for op in ops:
             if op.result is not None or op.spec is None:
                 continue
@@ -519,10 +566,6 @@ class SyncEngine:
                 parent_id = getattr(op.payload, op.spec.parent.field, msgspec.UNSET)
                 if isinstance(parent_id, uuid.UUID):
                     ids[op.spec.parent.entity].add(parent_id)
-            for name in op.spec.attachments:
-                value = getattr(op.payload, name, None) if op.payload is not None else None
-                if isinstance(value, str):
-                    hashes.add(value)
         for spec in self.registry.specs:
             wanted = ids[spec.name]
             # Children of rows being deleted are loaded too, for the cascade.
@@ -635,6 +678,7 @@ class SyncEngine:
         if not self._guard(batch, op, "create", None, row):
             return
         batch.rows[spec.name][m.entity_id] = row
+        batch.created.setdefault(spec.name, set()).add(m.entity_id)
         version = self._touch(batch, spec, row, spec.fields)
         op.kind, op.after = "create", _snapshot(row)
         op.result = _result(m, "applied", version=version)
@@ -752,7 +796,7 @@ class SyncEngine:
                         server_client_id=uuid.UUID(written[1]) if written and written[1] else None,
                         server_user_id=uuid.UUID(written[2]) if written and written[2] else None,
                         client_user_id=batch.actor.user_id,
-                        client_ts=m.client_ts,
+                        client_ts=op.client_ts,
                         version=batch.stamp(),
                     )
                     batch.dirty_conflicts.add(cid)
@@ -776,7 +820,7 @@ class SyncEngine:
             "client_id": batch.actor.client_id,
             "client_user_id": batch.actor.user_id,
             "mutation_id": m.id,
-            "client_ts": m.client_ts,
+            "client_ts": op.client_ts,
             "created_at": batch.now,
             "resolved_at": None,
             "resolved_by": None,
@@ -863,31 +907,29 @@ class SyncEngine:
             if not dirty:
                 continue
             columns = spec.columns
-            values = []
+            created = batch.created.get(spec.name, set())
+            new_rows: list[tuple[Any, ...]] = []
+            old_rows: list[tuple[Any, ...]] = []
             for row_id in sorted(dirty):
                 row = batch.rows[spec.name][row_id]
                 row["version"] = final(row["version"])
                 for author in row["field_versions"].values():
                     author[0] = final(author[0])
-                values.append(
-                    tuple(_json.encode(row[c]).decode() if c == "field_versions" else row[c] for c in columns)
-                )
+                values = tuple(_json.encode(row[c]).decode() if c == "field_versions" else row[c] for c in columns)
+                (new_rows if row_id in created else old_rows).append(values)
                 deleted = row["deleted_at"] is not None
                 data = None if deleted else _json.encode(_wire_row(spec, row))
                 change(spec.name, row_id, row["commune_id"], deleted, data, row["version"])
-            if spec.creatable:
-                placeholders = ", ".join(f"${i + 1}" for i in range(len(columns)))
-                updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != "id")
-                await tx.executemany(
-                    f"INSERT INTO {spec.table} ({', '.join(columns)}) VALUES ({placeholders}) "
-                    f"ON CONFLICT (id) DO UPDATE SET {updates}",
-                    values,
-                )
-            else:  # rows the server created: they exist, and have columns devices never write
-                sets = ", ".join(f"{c} = ${i + 1}" for i, c in enumerate(columns[1:]))
-                await tx.executemany(
-                    f"UPDATE {spec.table} SET {sets} WHERE id = ${len(columns)}", [(*v[1:], v[0]) for v in values]
-                )
+            # A create is a plain INSERT: it never overwrites a row (the claim in _load made any earlier creator's row
+            # visible, so the id was free; should a writer outside the engine have taken it meanwhile, the batch fails
+            # and is retried rather than overwrite). Rows read from the database are updated in place: only the columns
+            # devices write, so the server's other columns (secrets, bookkeeping) are left alone.
+            placeholders = ", ".join(f"${i + 1}" for i in range(len(columns)))
+            await tx.executemany(f"INSERT INTO {spec.table} ({', '.join(columns)}) VALUES ({placeholders})", new_rows)
+            sets = ", ".join(f"{c} = ${i + 1}" for i, c in enumerate(columns[1:]))
+            await tx.executemany(
+                f"UPDATE {spec.table} SET {sets} WHERE id = ${len(columns)}", [(*v[1:], v[0]) for v in old_rows]
+            )
         if batch.dirty_conflicts:
             rows = []
             for cid in sorted(batch.dirty_conflicts):
@@ -963,17 +1005,18 @@ class SyncEngine:
                     m.seq,
                     m.id,
                     batch.actor.user_id,
-                    m.name,
-                    m.entity,
+                    inputs.printable(m.name),  # a name or entity breaking the text rules is stored legibly
+                    inputs.printable(m.entity),
                     m.entity_id,
-                    op.commune_id,
+                    # sync_mutation.commune_id is varchar(10): a commune no schema checked is not recorded there.
+                    op.commune_id if isinstance(op.commune_id, str) and len(op.commune_id) <= 10 else None,
                     r.status,
                     r.reason,
                     r.detail,
                     r.version,
                     _json.encode(r.conflict_ids).decode(),
-                    _json.encode(m).decode() if kept else None,
-                    m.client_ts,
+                    _payload(m) if kept else None,
+                    op.client_ts,
                     batch.now,
                     batch_no,
                 )
@@ -987,11 +1030,21 @@ class SyncEngine:
 
     # ------------------------------------------------------------------ attachments
 
-    async def attachment_completed(self, sha256: str, size: int, content_type: str) -> None:
-        """A file arrived and was verified: mark it present and tell the communes that reference it."""
+    async def attachment_completed(self, sha256: str, size: int, content_type: str) -> bool:
+        """A file arrived and was verified: mark it present and tell the communes that reference it.
+
+        `content_type` is the one its upload began with. A file already present keeps what it was stored with:
+        nothing is written and False is returned (a second upload cannot relabel it).
+        """
         await self.ensure_state()
         now = utcnow()
         async with self.db.write() as tx:
+            # Batches that reference the file take the same claim: either the batch commits first and its commune is
+            # among the refs read below, or it waits and then reads the status `present`. Never a stale `missing`.
+            await tx.claim([_attachment_claim(sha256)])
+            known = await tx.fetchrow("SELECT status FROM sync_attachment WHERE sha256 = $1", sha256)
+            if known is not None and known["status"] == "present":
+                return False
             await tx.execute(
                 "INSERT INTO sync_attachment (sha256, status, size, content_type, created_at, completed_at) "
                 "VALUES ($1, 'present', $2, $3, $4, $5) ON CONFLICT (sha256) DO UPDATE SET status = 'present', "
@@ -1006,7 +1059,7 @@ class SyncEngine:
                 "SELECT commune_id FROM sync_attachment_ref WHERE sha256 = $1 ORDER BY commune_id", sha256
             )
             if not refs:
-                return
+                return True
             counter = await tx.fetchrow(
                 "UPDATE sync_server SET counter = counter + $1 WHERE id = 1 RETURNING counter", len(refs)
             )
@@ -1026,6 +1079,7 @@ class SyncEngine:
                 for i, r in enumerate(refs)
             ]
             await self._write_changes(tx, changes, {c[3]: c[0] for c in changes})
+        return True
 
     async def attachment_row(self, sha256: str) -> Row | None:
         async with self.db.read() as tx:
@@ -1210,6 +1264,16 @@ class SyncEngine:
 # ---------------------------------------------------------------------- helpers
 
 
+def _create_claim(spec: EntitySpec, row_id: uuid.UUID) -> str:
+    """The claim every creator of a row takes first (push batches and server_create alike)."""
+    return f"sync:create:{spec.table}:{row_id}"
+
+
+def _attachment_claim(sha256: str) -> str:
+    """The claim on a file's bookkeeping: batches referencing it and its completion take turns."""
+    return f"sync:attachment:{sha256}"
+
+
 def attachment_entity_id(sha256: str, commune_id: str) -> uuid.UUID:
     """The id under which a file's status is pulled by one commune's devices."""
     return uuid.uuid5(NAMESPACE, f"attachment:{sha256}:{commune_id}")
@@ -1241,6 +1305,14 @@ def _own_results(pushed: list[Mutation], stored: list[MutationResult]) -> list[M
         )
         for r in stored
     ]
+
+
+def _payload(m: Mutation) -> str:
+    """A mutation as stored for people to see when it was not applied as sent (lone surrogates made legible)."""
+    try:
+        return _json.encode(m).decode()
+    except UnicodeEncodeError:
+        return _json.encode(inputs.scrub(msgspec.to_builtins(m))).decode()
 
 
 def _decode_json(text: str | None) -> Any:
@@ -1307,7 +1379,7 @@ def _context(batch: _Batch, op: _Op, kind: WriteKind, version: int = 0) -> Write
         user_id=batch.actor.user_id,
         role=batch.actor.role,
         mutation_id=op.m.id,
-        client_ts=op.m.client_ts,
+        client_ts=op.client_ts,
         version=version,
     )
 

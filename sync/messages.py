@@ -18,6 +18,10 @@ Status = Literal["applied", "merged", "conflict", "rejected"]
 Seq = Annotated[int, msgspec.Meta(ge=1, le=2**53)]
 Version = Annotated[int, msgspec.Meta(ge=0, le=2**62)]
 SchemaVersion = Annotated[int, msgspec.Meta(ge=1, le=10_000)]
+# Documented as a date-time (RFC 3339), read as text: see Mutation.client_ts.
+ClientTs = Annotated[str, msgspec.Meta(extra_json_schema={"extra": {"format": "date-time"}})]
+# A change number or seq as the server hands it out; anything larger in a cursor makes it unreadable (a reset).
+Position = Annotated[int, msgspec.Meta(ge=0, le=2**62)]
 
 
 class Mutation(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -32,7 +36,9 @@ class Mutation(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     changed: dict[str, Any] = {}
     # The device's values of the changed fields before the edit: shown in a conflict record as "base".
     base: dict[str, Any] | None = None
-    client_ts: dt.datetime | None = None
+    # The device's clock (RFC 3339 with an offset), for display only. Read as text and checked per mutation
+    # (sync/inputs.py): a clock gone wild rejects that one mutation, never the batch.
+    client_ts: ClientTs | None = None
     # The schema the mutation was queued under, when older than the request's (the app was updated
     # while it waited in the queue).
     schema: SchemaVersion | None = None
@@ -116,10 +122,10 @@ class Cursor(msgspec.Struct, kw_only=True):
 
     s: uuid.UUID  # server id
     e: int  # epoch
-    p: dict[str, int]  # position per commune (last change_no delivered)
-    a: int = 0  # last acknowledged seq delivered
+    p: dict[str, Position]  # position per commune (last change_no delivered)
+    a: Position = 0  # last acknowledged seq delivered
     c: uuid.UUID | None = None  # the client it was issued to
-    h: int = 0  # the tombstone horizon when it was issued
+    h: Position = 0  # the tombstone horizon when it was issued
 
 
 class ConflictOut(msgspec.Struct, kw_only=True):

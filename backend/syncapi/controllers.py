@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 import anyio
 from litestar import Controller, Request, Response, get, head, post, put
+from litestar.exceptions import SerializationException
 from litestar.params import JSONBody, PathParameter, QueryParameter
 from litestar.response import File
 
@@ -22,6 +23,7 @@ from backend.syncapi.services import (
 )
 from sync.attachments import SHA256, UploadError
 from sync.engine import SyncError
+from sync.inputs import loads_lenient
 from sync.messages import (
     MAX_BATCH,
     MAX_PAGE,
@@ -69,6 +71,31 @@ def _own_device(request: Request[Any, Any, Any], client_id: uuid.UUID) -> None:
         )
 
 
+class _SyncJSONRequest(Request[Any, Any, Any]):
+    """The JSON bodies of the sync endpoints, read so that every input has a defined answer.
+
+    - A body may escape a lone UTF-16 surrogate (a JavaScript string cut inside an emoji), which msgspec refuses.
+      It is read anyway: the mutation that carries it is then rejected on its own (sync/inputs.py) instead of the
+      whole batch getting a 400 on every retry, which would stall the device's queue for good.
+    - JSON nested deeper than the decoders' recursion limit is a 400, not the RecursionError's 500.
+    """
+
+    async def json(self) -> Any:
+        try:
+            try:
+                return await super().json()
+            except SerializationException:
+                try:
+                    return loads_lenient(await self.body())
+                except ValueError:
+                    pass
+                raise
+        except RecursionError:
+            raise AppError(
+                400, "Malformed JSON body: nested too deeply", "Dữ liệu gửi lên lồng nhau quá nhiều cấp."
+            ) from None
+
+
 class SyncController(Controller):
     path = "/api/sync"
     tags = ["sync"]
@@ -93,6 +120,7 @@ class SyncController(Controller):
         guards=[staff()],
         status_code=200,
         request_max_body_size=PUSH_MAX_BODY_BYTES,
+        request_class=_SyncJSONRequest,
         summary="Apply a batch of this device's mutations, exactly once",
     )
     async def push(self, request: Request[Any, Any, Any], data: JSONBody[PushRequest]) -> PushResponse:
@@ -102,7 +130,13 @@ class SyncController(Controller):
         except SyncError as exc:
             raise _sync_error(exc) from exc
 
-    @post("/pull", guards=[staff()], status_code=200, summary="Changes in this device's scope since a cursor")
+    @post(
+        "/pull",
+        guards=[staff()],
+        status_code=200,
+        request_class=_SyncJSONRequest,
+        summary="Changes in this device's scope since a cursor",
+    )
     async def pull(self, request: Request[Any, Any, Any], data: JSONBody[PullRequest]) -> PullResponse:
         _own_device(request, data.client_id)
         try:
@@ -122,6 +156,7 @@ class SyncController(Controller):
         "/conflicts/{conflict_id:uuid}/resolve",
         guards=[staff(*_SUPERVISORS)],
         status_code=200,
+        request_class=_SyncJSONRequest,
         summary="Resolve a conflict (supervisors)",
     )
     async def resolve(
@@ -205,16 +240,19 @@ class AttachmentController(Controller):
         content_type = request.headers.get("x-content-type", "")
         if content_type not in ATTACHMENT_TYPES:
             content_type = "application/octet-stream"  # photos, signatures and scans only are served as such
+        store = get_file_store()
         try:
-            progress = await anyio.to_thread.run_sync(get_file_store().write_chunk, sha256, offset, total, body)
+            # The type counts on the upload's first chunk only: the file keeps the type it began with.
+            progress = await anyio.to_thread.run_sync(store.write_chunk, sha256, offset, total, body, content_type)
         except UploadError as exc:
             extra: dict[str, Any] = {"code": exc.code, "received": exc.received}
             raise AppError(exc.status, exc.message, _VI.get(exc.code), extra=extra) from exc
         if progress.complete:
-            known = await get_sync_engine().attachment_row(sha256)
-            # A file already present keeps what it was stored with: a later upload cannot relabel it.
-            if known is None or known["status"] != "present":
-                await get_sync_engine().attachment_completed(sha256, progress.received, content_type)
+            # A file already present keeps what it was stored with (the engine writes nothing then): a later upload
+            # cannot relabel it.
+            await get_sync_engine().attachment_completed(
+                sha256, progress.received, progress.content_type or content_type
+            )
             return AttachmentStatus(sha256=sha256, status="present", size=progress.received, received=progress.received)
         return AttachmentStatus(sha256=sha256, status="partial", size=total, received=progress.received)
 

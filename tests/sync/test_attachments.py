@@ -99,3 +99,47 @@ def test_a_present_file_cannot_be_relabelled(client, run_db):
         headers={**d.headers, "X-Content-Type": "text/html"},
     )
     assert run_db(lambda: get_sync_engine().attachment_row(other))["content_type"] == "application/octet-stream"
+
+
+def _put(client, device: Device, sha: str, offset: int, total: int, chunk: bytes, media_type: str | None = None):
+    headers = {**device.headers, **({"X-Content-Type": media_type} if media_type else {})}
+    return client.put(f"/api/sync/attachments/{sha}?offset={offset}&total={total}", content=chunk, headers=headers)
+
+
+def test_a_file_keeps_the_media_type_its_first_chunk_declared(client, run_db):
+    from backend.syncapi.services import get_sync_engine
+
+    d = Device(client, "canbo")
+    data = os.urandom(3_000)
+    sha = hashlib.sha256(data).hexdigest()
+    sid = d.create_session()
+    d.mutation(
+        "create",
+        "outreach_question",
+        uuid.uuid4(),
+        {"session_id": str(sid), "commune_id": CAO_LANH, "text": "Ảnh chữ ký", "photo_sha256": sha},
+    )
+    d.push()
+    # A failed upload (hash mismatch) leaves nothing behind, its media type included.
+    assert _put(client, d, sha, 0, 3, b"abc", "application/pdf").status_code == 422
+    assert _put(client, d, sha, 0, 3_000, data[:1_000], "image/png").status_code == 200
+    # A first chunk sent again (say its answer was lost) is refused at that offset and changes nothing.
+    assert _put(client, d, sha, 0, 3_000, data[:1_000], "image/jpeg").status_code == 409
+    assert _put(client, d, sha, 1_000, 3_000, data[1_000:2_000], "application/pdf").status_code == 200
+    done = _put(client, d, sha, 2_000, 3_000, data[2_000:], "image/jpeg")
+    assert done.status_code == 200 and done.json()["status"] == "present"
+    assert run_db(lambda: get_sync_engine().attachment_row(sha))["content_type"] == "image/png"
+    download = client.get(f"/api/sync/attachments/{sha}", headers=d.headers)
+    assert download.status_code == 200 and download.headers["content-type"].startswith("image/png")
+    assert not (get_settings().var_dir / "files" / "partial" / f"{sha}.type").exists()
+
+
+def test_a_first_chunk_without_a_media_type_is_stored_as_bytes(client, run_db):
+    from backend.syncapi.services import get_sync_engine
+
+    d = Device(client, "canbo")
+    data = os.urandom(2_000)
+    sha = hashlib.sha256(data).hexdigest()
+    assert _put(client, d, sha, 0, 2_000, data[:1_000]).status_code == 200
+    assert _put(client, d, sha, 1_000, 2_000, data[1_000:], "image/jpeg").json()["status"] == "present"
+    assert run_db(lambda: get_sync_engine().attachment_row(sha))["content_type"] == "application/octet-stream"

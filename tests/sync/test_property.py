@@ -102,7 +102,7 @@ def _mutations(edits, ids, versions, skew_days: int) -> list[Mutation]:
             entity_id=ids[e],
             base_version=versions[e],
             changed=changed,
-            client_ts=clock + dt.timedelta(minutes=n),
+            client_ts=(clock + dt.timedelta(minutes=n)).isoformat(),
         )
         for n, (kind, e, changed) in enumerate(edits)
     ]

@@ -1019,6 +1019,7 @@ export interface components {
             changed?: {
                 [key: string]: unknown;
             };
+            /** Format: date-time */
             client_ts?: string | null;
             entity: string;
             /** Format: uuid */
