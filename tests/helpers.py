@@ -25,9 +25,10 @@ def bearer(token: str) -> dict[str, str]:
 
 
 def random_phone() -> str:
-    import random
+    """A phone number of the test's own (secrets, not random: a seeded generator would repeat it across tests)."""
+    import secrets
 
-    return "09" + "".join(random.choice("0123456789") for _ in range(8))
+    return "09" + "".join(secrets.choice("0123456789") for _ in range(8))
 
 
 def free_slots(client: TestClient[Any], commune_id: str, kind: str = "receive_dossier") -> list[str]:
