@@ -22,6 +22,7 @@ from backend.core.clock import configure_clock
 from backend.core.errors import error_response
 from backend.core.health import HealthController
 from backend.core.middleware import add_security_headers, configure_logging, request_log_middleware
+from backend.core.requests import AppRequest, refuse_control_chars_in_url
 from backend.core.static import PwaController
 from backend.db.engine import close_engine, prepare_engine
 from backend.push.controllers import PushController
@@ -79,6 +80,9 @@ def _configure_http(config: AppConfig) -> None:
     settings = get_settings()
     config.before_send = [add_security_headers]
     config.request_max_body_size = settings.max_body_bytes
+    # Malformed bodies, paths and query strings are answered with a 400 before a route sees them.
+    config.request_class = AppRequest
+    config.before_request = refuse_control_chars_in_url
     config.lifespan = [database_lifespan]
 
 
