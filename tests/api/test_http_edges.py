@@ -1,7 +1,7 @@
 """HTTP at the edges, against the real server (`gandan serve`, granian) with a raw keep-alive client.
 
 An answer sent before the request body was read (413, a guard's 401) must leave the connection usable or say
-`Connection: close`.
+`Connection: close`; a second server on a busy port must refuse to start.
 """
 
 from __future__ import annotations
@@ -205,3 +205,18 @@ def test_head_is_answered_like_get_without_a_body(connection: RawConnection) -> 
     connection.request("GET", "/api/health")  # the same connection: no stray body bytes in the way
     status, _, body = connection.response()
     assert status == 200 and b'"status":"ok"' in body
+
+
+def test_a_second_server_on_a_busy_port_refuses_to_start(served: Served, tmp_path: Path) -> None:
+    log = tmp_path / "second.log"
+    second = _start(dict(served.env, GANDAN_VAR_DIR=str(tmp_path / "var")), log)
+    try:
+        returncode = second.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        returncode = None  # it started: the failure this test is here to catch
+    finally:
+        _stop(second)
+    assert returncode not in (None, 0), log.read_text(errors="replace")
+    assert f"127.0.0.1:{served.port} is already in use" in log.read_text(errors="replace")
+    assert served.process.poll() is None  # the first one serves on
+    assert _health_on_a_new_connection(served.port) == 200
