@@ -206,10 +206,7 @@ HOSTILE_BODIES: dict[str, tuple[bytes, str]] = {
     ),
     "NUL in every field": (
         msgspec.json.encode(
-            {
-                k: "\x00"
-                for k in ("username", "password", "citizen_name", "reason", "endpoint", "status", "slot_start")
-            }
+            {k: "\x00" for k in ("username", "password", "citizen_name", "reason", "endpoint", "status", "slot_start")}
         ),
         "application/json",
     ),
