@@ -21,7 +21,13 @@ from backend.core.apidocs import LocalSwaggerPlugin
 from backend.core.clock import configure_clock
 from backend.core.errors import error_response
 from backend.core.health import HealthController
-from backend.core.middleware import add_security_headers, configure_logging, request_log_middleware
+from backend.core.middleware import (
+    add_security_headers,
+    configure_logging,
+    keep_alive_middleware,
+    request_log_middleware,
+)
+from backend.core.requests import AppRequest, refuse_control_chars_in_url
 from backend.core.static import PwaController
 from backend.db.engine import close_engine, prepare_engine
 from backend.push.controllers import PushController
@@ -79,7 +85,24 @@ def _configure_http(config: AppConfig) -> None:
     settings = get_settings()
     config.before_send = [add_security_headers]
     config.request_max_body_size = settings.max_body_bytes
+    # Malformed bodies, paths and query strings are answered with a 400 before a route sees them.
+    config.request_class = AppRequest
+    config.before_request = refuse_control_chars_in_url
     config.lifespan = [database_lifespan]
+
+
+def _drain_limit(app: Litestar) -> int:
+    """The most an early answer reads of a request body it does not need (see keep_alive_middleware): four times
+    MAX_BODY_BYTES, and at least the largest body any route accepts (an attachment chunk)."""
+    largest = max(
+        (
+            handler.resolve_request_max_body_size() or 0
+            for route in app.routes
+            for handler in getattr(route, "route_handlers", [])
+        ),
+        default=0,
+    )
+    return max(4 * get_settings().max_body_bytes, largest)
 
 
 def create_app() -> Litestar:
@@ -90,8 +113,8 @@ def create_app() -> Litestar:
     for step in (_configure_openapi, _configure_routes, _configure_errors, _configure_http):
         step(config)
     app = Litestar.from_config(config)
-    # Outermost, so that it also times and logs requests that end in an error handler or match no route.
-    app.asgi_handler = request_log_middleware(app.asgi_handler)
+    # Outermost, so that they also see requests that end in an error handler or match no route.
+    app.asgi_handler = request_log_middleware(keep_alive_middleware(app.asgi_handler, _drain_limit(app)))
     return app
 
 

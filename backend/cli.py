@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import getpass
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -88,11 +90,38 @@ def _openapi(args: argparse.Namespace) -> None:
         Path(args.output).write_text(text, encoding="utf-8")
 
 
+def port_in_use(host: str, port: int) -> str | None:
+    """Why `host:port` cannot be served (None when it is free).
+
+    granian binds with SO_REUSEPORT on Linux, so a second server on a busy port would start without a word
+    and the kernel would share the connections between the two (each with its own database, perhaps). A plain
+    bind, which SO_REUSEPORT does not let share, tells whether anything listens there already.
+    """
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        return f"cannot resolve HOST {host!r}: {exc}"
+    for family, kind, proto, _, address in infos:
+        with socket.socket(family, kind, proto) as probe:
+            # SO_REUSEADDR lets the port be taken over from connections in TIME_WAIT, never from a listener.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(address)
+            except OSError as exc:
+                if exc.errno == errno.EADDRINUSE:
+                    return f"{host}:{port} is already in use (another `gandan serve`?); stop it or choose another PORT"
+                return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+    return None
+
+
 def _serve(args: argparse.Namespace) -> None:
     from granian import Granian
     from granian.constants import Interfaces
 
     settings = get_settings()
+    problem = port_in_use(settings.host, settings.port)
+    if problem:
+        raise SystemExit(f"error: {problem}")
     worker: subprocess.Popen[bytes] | None = None
     if args.with_worker:
         worker = subprocess.Popen([sys.executable, "-m", "backend.cli", "worker"])

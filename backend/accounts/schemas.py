@@ -3,20 +3,55 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 import msgspec
+
+from backend.core.errors import InvalidInput
+from backend.core.text import CONTROL_CHARS, Input, TextKind
 
 Role = Literal["officer", "dispatcher", "supervisor", "admin"]
 ROLES: tuple[Role, ...] = ("officer", "dispatcher", "supervisor", "admin")
 
 
-class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):
-    username: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+USERNAME_MAX = 64  # the column's length: checked on the normalised name
+
+
+def normalise_username(raw: str) -> str:
+    """The one spelling of a username: NFKC, case-folded, without surrounding space.
+
+    Validates AFTER normalising, because normalising can lengthen a name ("İ" folds to two characters): a name
+    that no longer fits the column is refused here instead of failing in the database.
+    """
+    name = unicodedata.normalize("NFKC", raw).casefold().strip()
+    if CONTROL_CHARS.search(name) or any(ch.isspace() for ch in name):
+        raise InvalidInput(
+            "username must not contain spaces or control characters",
+            "Tên đăng nhập không được chứa khoảng trắng hay ký tự điều khiển.",
+        )
+    if not name:
+        raise InvalidInput("username must not be empty", "Tên đăng nhập không được để trống.")
+    if len(name) > USERNAME_MAX:
+        raise InvalidInput(
+            f"username must have at most {USERNAME_MAX} characters",
+            f"Tên đăng nhập không được dài quá {USERNAME_MAX} ký tự.",
+        )
+    return name
+
+
+class LoginRequest(Input):
+    text_kinds: ClassVar[dict[str, TextKind]] = {"username": "raw", "password": "raw"}
+
+    username: Annotated[str, msgspec.Meta(min_length=1, max_length=USERNAME_MAX)]
     password: Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
     device_id: uuid.UUID
     device_name: Annotated[str, msgspec.Meta(max_length=120)] = ""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.username = normalise_username(self.username)
 
 
 class UserOut(msgspec.Struct):

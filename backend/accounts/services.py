@@ -11,9 +11,10 @@ from typing import Any
 
 from backend.accounts import audit
 from backend.accounts.passwords import hash_password, needs_rehash, verify_password
-from backend.accounts.schemas import ROLES, UserOut
+from backend.accounts.schemas import ROLES, UserOut, normalise_username
 from backend.accounts.tables import Device, DeviceSession, LoginAttempt, StaffUser
 from backend.core.errors import AppError
+from backend.core.text import CONTROL_CHARS, clean_line
 from backend.db.columns import utcnow
 from backend.db.engine import write_transaction
 from backend.settings import get_settings
@@ -66,7 +67,7 @@ async def _throttle(username: str, ip: str) -> None:
 async def login(
     username: str, password: str, device_id: uuid.UUID, device_name: str, user_agent: str, ip: str
 ) -> tuple[str, Principal]:
-    username = username.strip().lower()
+    """Log in; `username` as LoginRequest leaves it (normalised, see normalise_username)."""
     await _throttle(username, ip)
     user = await StaffUser.objects().where(StaffUser.username == username).first().output(load_json=True)
     if (
@@ -219,7 +220,12 @@ async def create_user(username: str, full_name: str, role: str, communes: list[s
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     if len(password) < 8:
         raise ValueError("password must have at least 8 characters")
-    username = username.strip().lower()
+    username = normalise_username(username)  # InvalidInput is a ValueError
+    if CONTROL_CHARS.search(full_name):
+        raise ValueError("full name must not contain control characters")
+    full_name = clean_line(full_name)
+    if not 1 <= len(full_name) <= 120:
+        raise ValueError("full name must have 1 to 120 characters")
     async with write_transaction():
         existing = await StaffUser.objects().where(StaffUser.username == username).first()
         values: dict[str, Any] = {

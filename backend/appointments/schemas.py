@@ -1,14 +1,19 @@
-"""Wire schemas of the appointments domain."""
+"""Wire schemas of the appointments domain.
+
+Inputs derive from `Input` (backend/core/text.py): text is cleaned (NFC, stripped, one-line fields with single
+spaces) and its limits checked after cleaning; control characters are refused.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 import msgspec
 
 from backend.appointments.statuses import Channel, Status, VisitKind
+from backend.core.text import Input, TextKind
 
 Text120 = Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
 Phone = Annotated[str, msgspec.Meta(min_length=9, max_length=20, pattern=r"^[+0-9 .()-]+$")]
@@ -17,12 +22,14 @@ Phone = Annotated[str, msgspec.Meta(min_length=9, max_length=20, pattern=r"^[+0-
 Secret = Annotated[str, msgspec.Meta(min_length=32, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
-class ConsentIn(msgspec.Struct, forbid_unknown_fields=True):
+class ConsentIn(Input):
     accepted: bool
     version: Annotated[str, msgspec.Meta(max_length=20)]
 
 
-class BookingCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+class BookingCreate(Input, kw_only=True):
+    text_kinds: ClassVar[dict[str, TextKind]] = {"notes": "block"}
+
     id: uuid.UUID
     token: Secret | None = None
     procedure_code: Annotated[str, msgspec.Meta(max_length=20)]
@@ -46,21 +53,27 @@ class StaffIntake(BookingCreate, kw_only=True):
     channel: Channel
 
 
-class RescheduleIn(msgspec.Struct, forbid_unknown_fields=True):
+class RescheduleIn(Input):
+    text_kinds: ClassVar[dict[str, TextKind]] = {"reason": "block"}
+
     slot_start: dt.datetime
     reason: Annotated[str, msgspec.Meta(max_length=500)] = ""
 
 
-class CancelIn(msgspec.Struct, forbid_unknown_fields=True):
+class CancelIn(Input):
+    text_kinds: ClassVar[dict[str, TextKind]] = {"reason": "block"}
+
     reason: Annotated[str, msgspec.Meta(max_length=500)] = ""
 
 
-class AssignIn(msgspec.Struct, forbid_unknown_fields=True):
+class AssignIn(Input):
     officer_id: uuid.UUID
     slot_start: dt.datetime | None = None  # confirm the requested slot when absent
 
 
-class StatusIn(msgspec.Struct, forbid_unknown_fields=True):
+class StatusIn(Input):
+    text_kinds: ClassVar[dict[str, TextKind]] = {"reason": "block"}
+
     status: Status
     reason: Annotated[str, msgspec.Meta(max_length=500)] = ""
     dossier_code: Annotated[str, msgspec.Meta(max_length=40)] = ""

@@ -6,6 +6,7 @@ No stack trace ever reaches the client; unexpected errors are logged with the re
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import msgspec
@@ -32,6 +33,18 @@ _VI_BY_STATUS = {
 }
 
 
+class InvalidInput(ValueError):
+    """Bad input found while decoding (in a schema's `__post_init__`): a 400 with a message for people.
+
+    A ValueError, so that msgspec reports it as a validation error with its location; the mapper finds it behind
+    Litestar's ValidationException and answers with its Vietnamese text.
+    """
+
+    def __init__(self, detail: str, detail_vi: str) -> None:
+        super().__init__(detail)
+        self.detail_vi = detail_vi
+
+
 class AppError(HTTPException):
     """An expected failure with a message for people: `detail` in English, `detail_vi` in Vietnamese."""
 
@@ -53,6 +66,11 @@ def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[
     if isinstance(exc, OverflowError):
         # A date so far from today that arithmetic on it overflows (year 1 or 9999): bad input, not a crash.
         exc = AppError(400, "Date or time out of range", "Ngày giờ không hợp lệ.")
+    if _unencodable_argument(exc):
+        # The same on PostgreSQL: asyncpg cannot send a value the column type cannot hold (a date before year 1
+        # in UTC, an integer past 64 bits). Routes should bound their inputs; this is the net under them.
+        log.warning("value out of the database's range on %s %s: %s", request.method, request.url.path, exc)
+        exc = AppError(400, "A value is out of range", "Giá trị gửi lên nằm ngoài phạm vi cho phép.")
     if isinstance(exc, WriteQueueFull):
         exc = AppError(
             503,
@@ -68,10 +86,13 @@ def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[
         decode_error = _decode_error_behind(exc)
         if decode_error is not None:
             detail = f"Malformed JSON body: {decode_error}"
+        detail_vi = getattr(exc, "detail_vi", None) or _detail_vi_behind(exc)
+        if detail_vi is None and isinstance(exc, ValidationException):
+            detail_vi = _validation_detail_vi(exc)
         body: dict[str, Any] = {
             "status_code": status,
             "detail": detail,
-            "detail_vi": getattr(exc, "detail_vi", None) or _VI_BY_STATUS.get(status, _VI_BY_STATUS[400]),
+            "detail_vi": detail_vi or _VI_BY_STATUS.get(status, _VI_BY_STATUS[400]),
         }
         if exc.extra:
             body["extra"] = exc.extra
@@ -84,6 +105,15 @@ def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[
     )
 
 
+def _unencodable_argument(exc: Exception) -> bool:
+    """asyncpg's DataError for a query argument it could not encode (raised before anything reaches the server)."""
+    return (
+        type(exc).__module__.startswith("asyncpg")
+        and type(exc).__name__ == "DataError"
+        and str(exc).startswith("invalid input for query argument")
+    )
+
+
 def _decode_error_behind(exc: BaseException) -> msgspec.DecodeError | None:
     """The JSON syntax error (not a schema mismatch) behind a 400, if that is what it is."""
     cause = exc.__cause__
@@ -91,6 +121,53 @@ def _decode_error_behind(exc: BaseException) -> msgspec.DecodeError | None:
         if isinstance(cause, msgspec.DecodeError) and not isinstance(cause, msgspec.ValidationError):
             return cause
         cause = cause.__cause__
+    return None
+
+
+def _detail_vi_behind(exc: BaseException) -> str | None:
+    """The Vietnamese message of an InvalidInput that caused this error, if one did."""
+    cause = exc.__cause__
+    while cause is not None:
+        if isinstance(cause, InvalidInput):
+            return cause.detail_vi
+        cause = cause.__cause__
+    return None
+
+
+# msgspec's validation messages, and what they say to a Vietnamese reader ({label} is the field's name).
+_VI_BY_MESSAGE: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), text)
+    for pattern, text in (
+        (r"^Expected `str` of length >= 1$", "{label} không được để trống."),
+        (r"^Expected `str` of length >= (\d+)$", "{label} phải có ít nhất {0} ký tự."),
+        (r"^Expected `str` of length <= (\d+)$", "{label} không được dài quá {0} ký tự."),
+        (r"^Expected `array` of length <= (\d+)$", "{label} có quá {0} mục."),
+        (r"^Expected `(?:int|float)` >= (\S+)$", "{label} phải lớn hơn hoặc bằng {0}."),
+        (r"^Expected `(?:int|float)` <= (\S+)$", "{label} phải nhỏ hơn hoặc bằng {0}."),
+        (r"^Object missing required field `([^`]+)`$", "Thiếu trường bắt buộc: {field0}."),
+        (r"^Object contains unknown field `([^`]+)`$", "Trường không được hỗ trợ: {0}."),
+        (r"^Expected `[^`]+`, got `[^`]+`$", "{label} không đúng kiểu dữ liệu."),
+        (r"^(?:Invalid enum value|Expected `str` matching regex|Invalid)", "{label} không hợp lệ."),
+    )
+)
+
+
+def _validation_detail_vi(exc: ValidationException) -> str | None:
+    """The Vietnamese for the first of Litestar's validation messages, naming the field when it can."""
+    from backend.core.text import label_vi
+
+    extra = exc.extra
+    if not (isinstance(extra, list) and extra and isinstance(extra[0], dict)):
+        return None
+    message, key = str(extra[0].get("message", "")), str(extra[0].get("key") or "")
+    field = key.rsplit(".", 1)[-1]
+    for pattern, text in _VI_BY_MESSAGE:
+        found = pattern.search(message)
+        if found:
+            groups = found.groups()
+            label = label_vi(field) if field and field != "data" else "Dữ liệu gửi lên"
+            field0 = label_vi(groups[0]) if groups else ""
+            return text.format(*groups, label=label, field0=field0)
     return None
 
 

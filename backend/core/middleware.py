@@ -1,4 +1,5 @@
-"""ASGI middleware: security headers on every response and one structured log line per request."""
+"""ASGI middleware: security headers on every response, one structured log line per request, and keep-alive
+connections that survive an early answer."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import time
 import uuid
 from typing import Any
 
+import anyio
 from litestar.enums import ScopeType
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Send
 
 log = logging.getLogger("gandan.request")
 
@@ -98,5 +100,67 @@ def request_log_middleware(app: ASGIApp) -> ASGIApp:
                     }
                 },
             )
+
+    return middleware
+
+
+# How long an early answer waits for the rest of a request body it did not need before giving up on the connection.
+_DRAIN_SECONDS = 10.0
+
+
+def keep_alive_middleware(app: ASGIApp, drain_limit: int) -> ASGIApp:
+    """Keep HTTP/1.1 connections usable when the app answers before reading the whole request body.
+
+    A 413 (Litestar stops reading at MAX_BODY_BYTES), a 401 from a guard or a 400 on a query parameter is sent
+    while the body is still on the wire. granian then cannot read the next request on that connection and closes
+    it after the response, without saying so: a keep-alive client's next request fails, and a client still
+    sending its body may get a reset instead of the answer. So before such an answer goes out, the rest of the
+    body is read and thrown away when the whole body is at most `drain_limit` bytes (and arrives within
+    _DRAIN_SECONDS); then the connection is clean and lives on. A larger body is not read: the answer says
+    `Connection: close` and the client opens a new connection for its next request.
+    """
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP or scope.get("http_version") not in ("1.0", "1.1"):
+            await app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers", []))
+        length_header = headers.get(b"content-length")
+        chunked = b"chunked" in headers.get(b"transfer-encoding", b"").lower()
+        try:
+            announced = int(length_header) if length_header is not None else None
+        except ValueError:
+            announced = None
+            chunked = True  # unknown length: treat it like a stream
+        received = 0
+        finished = not chunked and not announced  # nothing to read: a GET, or an empty body
+
+        async def tracked_receive() -> ReceiveMessage:
+            nonlocal received, finished
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                finished = finished or not message.get("more_body", False)
+            elif message["type"] == "http.disconnect":
+                finished = True
+            return message
+
+        async def drain() -> bool:
+            """Read the unread rest of the body if it is small; True when the connection can be reused."""
+            if announced is not None and announced > drain_limit:
+                return False
+            with anyio.move_on_after(_DRAIN_SECONDS):
+                while not finished:
+                    if received > drain_limit:
+                        return False
+                    await tracked_receive()
+            return finished and received <= drain_limit
+
+        async def tracked_send(message: Message) -> None:
+            if message["type"] == "http.response.start" and not finished and not await drain():
+                message["headers"] = [*message.get("headers", []), (b"connection", b"close")]
+            await send(message)
+
+        await app(scope, tracked_receive, tracked_send)
 
     return middleware

@@ -1,18 +1,19 @@
 """Serving the built PWA: the citizen app at /, the staff app at /staff/, each with its own service worker.
 
 Caching: hashed files under assets/ never change (immutable); service workers, HTML and manifests are
-revalidated on every load so that an update is seen at once.
+revalidated on every load so that an update is seen at once. HEAD is answered like GET, without the body.
 """
 
 from __future__ import annotations
 
 import mimetypes
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, get
+from litestar import Controller, Request, get, head
 from litestar.params import PathParameter
 from litestar.response import File
+from litestar.response.file import ASGIFileResponse
 
 from backend.accounts.guards import public
 from backend.core.errors import AppError
@@ -20,10 +21,10 @@ from backend.settings import get_settings
 
 _MEDIA_TYPES = {
     ".webmanifest": "application/manifest+json",
-    ".js": "text/javascript; charset=utf-8",
-    ".mjs": "text/javascript; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript",  # Litestar adds "; charset=utf-8" to text/ types
+    ".mjs": "text/javascript",
+    ".css": "text/css",
+    ".html": "text/html",
     ".json": "application/json",
     ".svg": "image/svg+xml",
     ".png": "image/png",
@@ -50,10 +51,13 @@ def media_type(path: Path) -> str:
 
 
 def _resolve(dist: Path, relative: str) -> Path | None:
-    candidate = (dist / relative).resolve()
-    if dist not in candidate.parents and candidate != dist:
-        return None  # path traversal
-    return candidate if candidate.is_file() else None
+    try:
+        candidate = (dist / relative).resolve()
+        if dist not in candidate.parents and candidate != dist:
+            return None  # path traversal
+        return candidate if candidate.is_file() else None
+    except (ValueError, OSError):  # a NUL byte, a name too long for the file system …: no such file
+        return None
 
 
 class PwaController(Controller):
@@ -69,6 +73,22 @@ class PwaController(Controller):
     @get("/{path:path}", sync_to_thread=False)
     def serve_path(self, path: Annotated[str, PathParameter()]) -> File:
         return _serve(path)
+
+    @head("/", sync_to_thread=False)
+    def head_root(self, request: Request[Any, Any, Any]) -> ASGIFileResponse:
+        return _head(request, "")
+
+    @head("/{path:path}", sync_to_thread=False)
+    def head_path(self, request: Request[Any, Any, Any], path: Annotated[str, PathParameter()]) -> ASGIFileResponse:
+        return _head(request, path)
+
+
+def _head(request: Request[Any, Any, Any], path: str) -> ASGIFileResponse:
+    """The GET answer's headers (Litestar leaves out Content-Type on HEAD: put it back) and no body."""
+    file = _serve(path)
+    media = file.media_type or "application/octet-stream"
+    file.headers["Content-Type"] = f"{media}; charset=utf-8" if str(media).startswith("text/") else str(media)
+    return file.to_asgi_response(None, request, is_head_response=True)
 
 
 def _serve(path: str) -> File:

@@ -1,13 +1,20 @@
 """Wire schemas of outreach records, as carried in sync mutations. Limits count Unicode characters
-after NFC normalisation, so Vietnamese text typed with any keyboard gets the same room."""
+after NFC normalisation, so Vietnamese text typed with any keyboard gets the same room.
+
+They derive from `Input` (backend/core/text.py): text is stripped (one-line fields with single spaces) and its
+limits checked after that; control characters are refused, so such a mutation is rejected, never stored."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import msgspec
+
+from backend.core.clock import VN
+from backend.core.text import Input, TextKind
+from backend.db.columns import utcnow
 
 SessionKind = Literal["village_outreach", "radio_dialogue", "business_coffee"]
 Channel = Literal["in_person", "phone", "hotline_1022", "zalo", "facebook", "email", "web", "radio"]
@@ -39,11 +46,14 @@ EARLIEST = dt.date(2020, 1, 1)
 
 
 def _check_date(held_on: dt.date | msgspec.UnsetType) -> None:
-    if isinstance(held_on, dt.date) and not EARLIEST <= held_on <= dt.date.today() + dt.timedelta(days=366):
+    today = utcnow().astimezone(VN).date()  # the server's clock, in Việt Nam
+    if isinstance(held_on, dt.date) and not EARLIEST <= held_on <= today + dt.timedelta(days=366):
         raise ValueError("held_on must be between 2020-01-01 and one year from today")
 
 
-class SessionCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+class SessionCreate(Input, kw_only=True):
+    text_kinds: ClassVar[dict[str, TextKind]] = {"notes": "block"}
+
     commune_id: CommuneCode
     kind: SessionKind
     title: Title
@@ -53,10 +63,13 @@ class SessionCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     notes: Notes = ""
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         _check_date(self.held_on)
 
 
-class SessionUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+class SessionUpdate(Input, kw_only=True):
+    text_kinds: ClassVar[dict[str, TextKind]] = {"notes": "block"}
+
     kind: SessionKind | msgspec.UnsetType = msgspec.UNSET
     title: Title | msgspec.UnsetType = msgspec.UNSET
     place: Place | msgspec.UnsetType = msgspec.UNSET
@@ -65,10 +78,13 @@ class SessionUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     notes: Notes | msgspec.UnsetType = msgspec.UNSET
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         _check_date(self.held_on)
 
 
-class QuestionCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+class QuestionCreate(Input, kw_only=True):
+    text_kinds: ClassVar[dict[str, TextKind]] = {"text": "block", "answer": "block"}
+
     session_id: uuid.UUID
     commune_id: CommuneCode
     asker_name: Name = ""
@@ -80,7 +96,9 @@ class QuestionCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     photo_sha256: Sha256 | None = None
 
 
-class QuestionUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+class QuestionUpdate(Input, kw_only=True):
+    text_kinds: ClassVar[dict[str, TextKind]] = {"text": "block", "answer": "block"}
+
     asker_name: Name | msgspec.UnsetType = msgspec.UNSET
     text: Text | msgspec.UnsetType = msgspec.UNSET
     category: Category | msgspec.UnsetType = msgspec.UNSET

@@ -40,6 +40,8 @@ class PushController(Controller):
         self,
         status: Annotated[MessageStatus | None, QueryParameter(description="Only this status")] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
-        before_id: Annotated[int | None, QueryParameter(description="Page: ids below this one", ge=1)] = None,
+        before_id: Annotated[
+            int | None, QueryParameter(description="Page: ids below this one", ge=1, le=2**63 - 1)
+        ] = None,
     ) -> list[MessageOut]:
         return await outbox.list_messages(status, limit, before_id)

@@ -364,6 +364,11 @@ class PushSender:
                 return Outcome(m, "expired", error="TTL elapsed before delivery")
             key = self.keyring.get(m.key_id)
             assert key is not None
+            try:
+                body = encrypt(m.payload, m.p256dh, m.auth)
+            except ValueError as exc:
+                # Keys no browser made (stored before the edge checked them): no retry can ever succeed.
+                return Outcome(m, "failed", error=f"the subscription's keys are unusable: {exc}"[:300], refund=True)
             headers = {
                 "Authorization": self.vapid.header(origin, key),
                 "TTL": str(ttl),
@@ -372,7 +377,6 @@ class PushSender:
                 "Content-Encoding": "aes128gcm",
                 "Content-Type": "application/octet-stream",
             }
-            body = encrypt(m.payload, m.p256dh, m.auth)
             started = time.perf_counter()
             status: int | None = None
             error, retry_after = "", None

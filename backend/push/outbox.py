@@ -65,19 +65,10 @@ async def _subscribe(kind: str, owner_id: uuid.UUID, sub: SubscriptionIn, user_a
     key_id = key_id or keyring.current.key_id
     now = utcnow()
     p256dh, auth = sub.keys.p256dh.rstrip("="), sub.keys.auth.rstrip("=")
+    owner_key = _owner_key(kind, owner_id, sub.endpoint)
     async with write_transaction():
         if sub.old_endpoint and sub.old_endpoint != sub.endpoint:
-            await _move_endpoint(sub.old_endpoint, sub.endpoint, now)
-        # The keys belong to the endpoint: every owner's row of it gets the fresh ones.
-        await PushSubscription.update(
-            {
-                PushSubscription.p256dh: p256dh,
-                PushSubscription.auth: auth,
-                PushSubscription.key_id: key_id,
-                PushSubscription.updated_at: now,
-            }
-        ).where(PushSubscription.endpoint == sub.endpoint)
-        owner_key = _owner_key(kind, owner_id, sub.endpoint)
+            await _move_endpoint(kind, owner_id, sub.old_endpoint, sub.endpoint, now)
         row = await PushSubscription.objects().get(PushSubscription.owner_key == owner_key)
         if row is None:
             row = PushSubscription(
@@ -96,32 +87,41 @@ async def _subscribe(kind: str, owner_id: uuid.UUID, sub: SubscriptionIn, user_a
             )
             await row.save()
         else:
+            # Only the caller's own row: another owner of the same endpoint refreshes its keys itself.
             await PushSubscription.update(
-                {PushSubscription.lang: sub.lang, PushSubscription.user_agent: user_agent[:300]}
+                {
+                    PushSubscription.p256dh: p256dh,
+                    PushSubscription.auth: auth,
+                    PushSubscription.key_id: key_id,
+                    PushSubscription.lang: sub.lang,
+                    PushSubscription.user_agent: user_agent[:300],
+                    PushSubscription.updated_at: now,
+                }
             ).where(PushSubscription.id == row.id)
     return SubscriptionOut(id=row.id, key_id=key_id, lang=sub.lang, created_at=row.created_at)
 
 
-async def _move_endpoint(old: str, new: str, now: dt.datetime) -> None:
-    """`pushsubscriptionchange`: the browser replaced its endpoint; every owner follows it to the new one."""
-    rows = await PushSubscription.select(
-        PushSubscription.id, PushSubscription.staff_user_id, PushSubscription.appointment_id
-    ).where(PushSubscription.endpoint == old)
-    for row in rows:
-        kind, owner = (
-            ("staff", row["staff_user_id"]) if row["staff_user_id"] else ("appointment", row["appointment_id"])
-        )
-        owner_key = _owner_key(kind, owner, new)
-        if await PushSubscription.exists().where(PushSubscription.owner_key == owner_key):
-            await PushSubscription.delete().where(PushSubscription.id == row["id"])
-        else:
-            await PushSubscription.update(
-                {
-                    PushSubscription.endpoint: new,
-                    PushSubscription.owner_key: owner_key,
-                    PushSubscription.updated_at: now,
-                }
-            ).where(PushSubscription.id == row["id"])
+async def _move_endpoint(kind: str, owner_id: uuid.UUID, old: str, new: str, now: dt.datetime) -> None:
+    """`pushsubscriptionchange`: the browser replaced its endpoint; the caller's row follows it to the new one.
+
+    Only the caller's own row moves. Knowing an endpoint proves nothing about who else follows it: a citizen
+    naming an officer's endpoint as `old_endpoint` must not take the officer's notifications. A browser that
+    follows several bookings (or is also a staff login) moves each of them with its own request, as the PWA does.
+    """
+    mine = await (
+        PushSubscription.select(PushSubscription.id)
+        .where(PushSubscription.owner_key == _owner_key(kind, owner_id, old))
+        .first()
+    )
+    if mine is None:
+        return
+    new_key = _owner_key(kind, owner_id, new)
+    if await PushSubscription.exists().where(PushSubscription.owner_key == new_key):
+        await PushSubscription.delete().where(PushSubscription.id == mine["id"])
+    else:
+        await PushSubscription.update(
+            {PushSubscription.endpoint: new, PushSubscription.owner_key: new_key, PushSubscription.updated_at: now}
+        ).where(PushSubscription.id == mine["id"])
 
 
 async def subscribe_staff(user_id: uuid.UUID, sub: SubscriptionIn, user_agent: str = "") -> SubscriptionOut:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import pytest
 from litestar.testing import TestClient
 
 from backend.accounts.tables import AuditLog, Device, DeviceSession
@@ -122,3 +123,45 @@ def test_client_address_through_trusted_proxies_only(monkeypatch: Any) -> None:
     assert client_ip(conn("198.51.100.2", "203.0.113.7")) == "198.51.100.2"  # not a proxy: header ignored
     monkeypatch.delenv("TRUSTED_PROXIES")
     assert client_ip(conn("10.0.0.5", "203.0.113.7")) == "10.0.0.5"
+
+
+def test_a_username_is_checked_after_it_is_normalised(client: TestClient[Any], run_db: Any) -> None:
+    """ "İ" lower-cases to two characters: 64 of them no longer fit the column. A 400, not a database error."""
+    from backend.accounts.tables import LoginAttempt
+
+    before = run_db(lambda: LoginAttempt.count().run())
+    response = client.post(
+        "/api/auth/login", json={"username": "İ" * 64, "password": "x", "device_id": str(uuid.uuid4())}
+    )
+    assert response.status_code == 400, response.text
+    assert response.json()["detail_vi"] == "Tên đăng nhập không được dài quá 64 ký tự."
+    assert run_db(lambda: LoginAttempt.count().run()) == before
+    # 32 of them fit once normalised: an ordinary wrong login, counted for throttling under the normalised name.
+    wrong = client.post("/api/auth/login", json={"username": "İ" * 32, "password": "x", "device_id": str(uuid.uuid4())})
+    assert wrong.status_code == 401
+    assert run_db(lambda: LoginAttempt.count().where(LoginAttempt.username == "i̇" * 32).run()) == 1
+
+
+@pytest.mark.parametrize("spelling", ["ＣＡＮＢＯ", "\tCANBO ", "CanBo"])
+def test_any_spelling_of_a_username_logs_in(client: TestClient[Any], spelling: str) -> None:
+    response = client.post(
+        "/api/auth/login", json={"username": spelling, "password": DEMO_PASSWORD, "device_id": str(uuid.uuid4())}
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["user"]["username"] == "canbo"
+
+
+def test_create_user_normalises_and_checks_the_username(run_db: Any) -> None:
+    from backend.accounts.services import create_user
+
+    suffix = uuid.uuid4().hex[:8]
+    user_id = run_db(lambda: create_user(f"  ＣＢ{suffix} ", "  Lê   Thị Hoa ", "officer", ["29869"], "mat-khau-2026"))
+    from backend.accounts.tables import StaffUser
+
+    row = run_db(
+        lambda: StaffUser.select(StaffUser.username, StaffUser.full_name).where(StaffUser.id == user_id).first().run()
+    )
+    assert row == {"username": f"cb{suffix}", "full_name": "Lê Thị Hoa"}
+    for bad_name, bad_full_name in (("İ" * 64, "A"), ("a b", "A"), ("ok" + suffix, "   "), ("ok" + suffix, "A\x00")):
+        with pytest.raises(ValueError):
+            run_db(lambda n=bad_name, f=bad_full_name: create_user(n, f, "officer", [], "mat-khau-2026"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import msgspec
 import pytest
 from litestar.testing import TestClient
 
@@ -106,3 +107,200 @@ def test_dates_far_out_of_range_are_a_400(client: TestClient[Any], path: str) ->
     response = client.get(path)
     assert response.status_code == 400, response.text
     assert response.json()["detail_vi"] == "Ngày giờ không hợp lệ."
+
+
+# --- bodies that cannot be decoded ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def hostile_targets(client: TestClient[Any]) -> list[tuple[str, str, dict[str, str]]]:
+    """(method, path, headers) of the routes that take a JSON body, each with what lets a request reach it."""
+    from tests.helpers import bearer, booking_body, free_slots, login
+
+    admin = bearer(login(client, "quantri")["token"])
+    officer = bearer(login(client, "canbo")["token"])
+    body = booking_body("29869", free_slots(client, "29869")[-1])
+    created = client.post("/api/bookings", json=body)
+    assert created.status_code == 201, created.text
+    reference, booking = created.json()["reference"], {"X-Booking-Token": body["token"]}
+    appointment = created.json()["id"]
+    return [
+        ("POST", "/api/auth/login", {}),
+        ("POST", "/api/bookings", {}),
+        ("POST", f"/api/bookings/{reference}/cancel", booking),
+        ("POST", f"/api/bookings/{reference}/reschedule", booking),
+        ("POST", f"/api/bookings/{reference}/push-subscription", booking),
+        ("POST", "/api/staff/appointments", admin),
+        ("POST", f"/api/staff/appointments/{appointment}/assign", admin),
+        ("POST", f"/api/staff/appointments/{appointment}/cancel", admin),
+        ("POST", f"/api/staff/appointments/{appointment}/reschedule", admin),
+        ("POST", f"/api/staff/appointments/{appointment}/status", admin),
+        ("POST", "/api/sync/push", officer),
+        ("POST", "/api/sync/pull", officer),
+        ("POST", "/api/push/subscriptions", officer),
+        ("DELETE", "/api/push/subscriptions", {}),
+    ]
+
+
+def _assert_clear_4xx(response: Any, *, status: int | None = None) -> dict[str, Any]:
+    assert response.status_code < 500, response.text
+    assert status is None or response.status_code == status, (response.url.path, response.text)
+    error: dict[str, Any] = response.json()
+    assert error["status_code"] == response.status_code
+    assert error["detail"] and error["detail_vi"]
+    assert "Traceback" not in response.text
+    return error
+
+
+UNDECODABLE = {
+    "invalid UTF-8": b'{"username": "\xff\xfe", "citizen_name": "Tr\xe1n"}',
+    "arrays 500 deep": b"[" * 500 + b"]" * 500,
+    "objects 500 deep": b'{"a":' * 500 + b"1" + b"}" * 500,
+    "500 deep inside a field": b'{"notes": ' + b"[" * 500 + b"]" * 500 + b"}",
+    "5000 deep": b"[" * 5000 + b"]" * 5000,
+}
+
+
+@pytest.mark.parametrize("case", UNDECODABLE)
+def test_undecodable_json_is_a_400_on_every_route(
+    client: TestClient[Any], hostile_targets: list[tuple[str, str, dict[str, str]]], case: str
+) -> None:
+    for method, path, headers in hostile_targets:
+        response = client.request(
+            method, path, content=UNDECODABLE[case], headers={**headers, "content-type": "application/json"}
+        )
+        error = _assert_clear_4xx(response, status=400)
+        assert "Malformed JSON body" in error["detail"], (path, error)
+        assert error["detail_vi"].startswith("Dữ liệu gửi lên không hợp lệ"), (path, error)
+
+
+def test_json_nested_to_the_limit_is_still_read(client: TestClient[Any]) -> None:
+    """64 levels pass the decoder (and get the schema's own answer); 65 do not."""
+    from backend.core.requests import MAX_JSON_DEPTH
+
+    def nested(levels: int) -> bytes:
+        # The body itself is one level: {"username": [[…]]}.
+        return b'{"username": ' + b"[" * (levels - 1) + b"]" * (levels - 1) + b"}"
+
+    fits = client.post("/api/auth/login", content=nested(MAX_JSON_DEPTH), headers={"content-type": "application/json"})
+    assert fits.status_code == 400 and "Malformed" not in fits.json()["detail"]
+    deeper = client.post(
+        "/api/auth/login", content=nested(MAX_JSON_DEPTH + 1), headers={"content-type": "application/json"}
+    )
+    assert deeper.status_code == 400 and "nested more than 64 levels" in deeper.json()["detail"]
+
+
+HOSTILE_BODIES: dict[str, tuple[bytes, str]] = {
+    "empty": (b"", "application/json"),
+    "null": (b"null", "application/json"),
+    "array": (b"[]", "application/json"),
+    "empty object": (b"{}", "application/json"),
+    "a string": (b'"x"', "application/json"),
+    "1e999": (b"1e999", "application/json"),
+    "NaN": (b'{"reason": NaN}', "application/json"),
+    "plain text": (b"hello", "text/plain"),
+    "a form": (b"reason=x", "application/x-www-form-urlencoded"),
+    "multipart": (
+        b"--x\r\nContent-Disposition: form-data; name=reason\r\n\r\n1\r\n--x--\r\n",
+        "multipart/form-data; boundary=x",
+    ),
+    "NUL in every field": (
+        msgspec.json.encode(
+            {k: "\x00" for k in ("username", "password", "citizen_name", "reason", "endpoint", "status", "slot_start")}
+        ),
+        "application/json",
+    ),
+    "a 5000-digit number": (b'{"reason": 1' + b"0" * 5000 + b"}", "application/json"),
+    "wrong types": (
+        b'{"reason": {"a": 1}, "slot_start": 5, "status": [], "officer_id": true, "accepted": "yes"}',
+        "application/json",
+    ),
+    "unknown fields": (b'{"is_admin": true, "__proto__": {}}', "application/json"),
+    "a huge string": (msgspec.json.encode({"reason": "x" * 900_000}), "application/json"),
+}
+
+
+@pytest.mark.parametrize("case", HOSTILE_BODIES)
+def test_hostile_bodies_get_a_clear_4xx(
+    client: TestClient[Any], hostile_targets: list[tuple[str, str, dict[str, str]]], case: str
+) -> None:
+    content, content_type = HOSTILE_BODIES[case]
+    for method, path, headers in hostile_targets:
+        response = client.request(method, path, content=content, headers={**headers, "content-type": content_type})
+        assert response.status_code < 500, (path, response.status_code, response.text)
+        if response.status_code >= 400:  # `{}` is a whole request for a cancellation
+            _assert_clear_4xx(response)
+
+
+# --- paths and query strings -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/units/%00",
+        "/api/procedures/1.001%00",
+        "/api/bookings/ABC%00DEF12",
+        "/api/units?q=%00",
+        "/api/units?q=Cao%0ALãnh",
+        "/api/bookings/availability?commune_id=29869%00&kind=guide",
+        "/api/push/messages?status=%1b",
+        "/%00",
+        "/staff/%07",
+    ],
+)
+def test_control_characters_in_a_path_or_query_are_a_400(client: TestClient[Any], path: str) -> None:
+    from tests.helpers import bearer, login
+
+    headers = {"X-Booking-Token": "x" * 32, **bearer(login(client, "quantri")["token"])}
+    error = _assert_clear_4xx(client.get(path, headers=headers), status=400)
+    assert "control characters" in error["detail"]
+    assert "ký tự không hợp lệ" in error["detail_vi"]
+
+
+QUERY_VALUES = [
+    "-1",
+    "0",
+    "NaN",
+    "inf",
+    "1e309",
+    "99999999999999999999999999",
+    "9223372036854775808",
+    "",
+    "x" * 3000,
+    "%",
+    "[]",
+    "true",
+    "2026-13-45",
+    "0001-01-01",
+    "9999-12-31",
+    "' OR 1=1 --",
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/api/units", ("q", "limit", "level", "legacy", "parent")),
+        ("/api/units/resolve", ("commune", "district")),
+        ("/api/units/29869", ("q",)),
+        ("/api/procedures", ("q", "limit", "field")),
+        ("/api/push/messages", ("status", "limit", "before_id")),
+        ("/api/admin/devices", ("limit",)),
+        ("/api/auth/me", ("x",)),
+        ("/api/push/vapid-key", ("key_id",)),
+        ("/api/health", ("deep",)),
+    ],
+)
+def test_hostile_query_parameters_get_a_clear_answer(
+    client: TestClient[Any], path: str, params: tuple[str, ...]
+) -> None:
+    from tests.helpers import bearer, login
+
+    admin = bearer(login(client, "quantri")["token"])
+    for name in params:
+        for value in QUERY_VALUES:
+            response = client.get(path, params={name: value}, headers=admin)
+            if response.status_code >= 400:
+                _assert_clear_4xx(response)
+            assert response.status_code < 500, (path, name, value[:20], response.text)

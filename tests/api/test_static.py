@@ -63,3 +63,34 @@ def test_unbuilt_pwa_is_explained(client: TestClient[Any], tmp_path: Path, monke
     response = client.get("/")
     assert response.status_code == 503
     assert "make pwa" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("path", ["/%00", "/assets/app%00.js", "/staff/%00/x"])
+def test_a_nul_in_a_path_is_a_400(client: TestClient[Any], dist: Path, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 400
+    assert response.json()["detail_vi"] == "Đường dẫn chứa ký tự không hợp lệ."
+
+
+def test_a_name_the_file_system_cannot_hold_is_not_found(client: TestClient[Any], dist: Path) -> None:
+    assert client.get("/assets/" + "a" * 300 + ".js").status_code == 404  # one name past 255 bytes
+    long_route = client.get("/tra-cuu/" + "b" * 300)  # a client-side route: the shell, whatever its length
+    assert long_route.status_code == 200 and "citizen" in long_route.text
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/staff/", "/tra-cuu/ABC123", "/staff/hom-nay", "/sw.js", "/assets/app-3f2a1b.js"]
+)
+def test_head_is_answered_like_get_without_a_body(client: TestClient[Any], dist: Path, path: str) -> None:
+    got = client.get(path)
+    head = client.head(path)
+    assert head.status_code == got.status_code == 200
+    assert head.content == b""
+    for name in ("content-type", "cache-control", "content-length", "content-security-policy"):
+        assert head.headers[name] == got.headers[name], name
+
+
+def test_head_on_missing_files_and_the_api(client: TestClient[Any], dist: Path) -> None:
+    assert client.head("/assets/gone-123.js").status_code == 404
+    health = client.head("/api/health")
+    assert health.status_code == 200 and health.content == b""

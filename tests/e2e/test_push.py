@@ -499,9 +499,17 @@ def test_start_resubscribes_when_the_key_changed(
 
 
 def _fake_keys() -> dict[str, str]:
+    """Keys a browser could have made: the server checks that p256dh is a point on P-256."""
     import base64
 
-    point = b"\x04" + os.urandom(64)
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    point = (
+        ec.generate_private_key(ec.SECP256R1())
+        .public_key()
+        .public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    )
     return {
         "p256dh": base64.urlsafe_b64encode(point).rstrip(b"=").decode(),
         "auth": base64.urlsafe_b64encode(os.urandom(16)).rstrip(b"=").decode(),
