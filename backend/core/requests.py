@@ -69,10 +69,10 @@ def _too_deep() -> AppError:
     )
 
 
-def check_json_value(value: Any, body: bytes) -> None:
-    """Refuse a decoded JSON body nested too deeply or holding a control character (AppError 400)."""
+def check_json_value(value: Any, body: bytes, *, text: bool = True) -> None:
+    """Refuse a decoded JSON body nested too deeply or (with `text`) holding a control character (AppError 400)."""
     deep = body.count(b"[") + body.count(b"{") > MAX_JSON_DEPTH
-    check_text = _MAYBE_CONTROL.search(body) is not None
+    check_text = text and _MAYBE_CONTROL.search(body) is not None
     if not deep and not check_text:
         return
     try:
@@ -91,12 +91,22 @@ def check_json_value(value: Any, body: bytes) -> None:
 
 class AppRequest(Request[Any, Any, Any]):
     """Litestar's request, with a JSON body decoder that answers every malformed body with a 400, and cleans the
-    text fields of the route's input schema before they are validated (backend/core/text.py)."""
+    text fields of the route's input schema before they are validated (backend/core/text.py).
+
+    `check_text = False` leaves the text rules to the route: the sync endpoints reject a bad value with its own
+    mutation (sync/inputs.py) instead of refusing the batch, which would stall the device's queue for good.
+    """
+
+    check_text = True
+
+    async def decode(self) -> Any:
+        """The body as JSON (Litestar's decoder); a subclass may read more leniently."""
+        return await super().json()
 
     async def json(self) -> Any:
         fresh = self._json is Empty and self._connection_state.json is Empty
         try:
-            value = await super().json()
+            value = await self.decode()
         except UnicodeDecodeError as exc:
             raise AppError(
                 400,
@@ -106,7 +116,7 @@ class AppRequest(Request[Any, Any, Any]):
         except RecursionError:
             raise _too_deep() from None
         if fresh:
-            check_json_value(value, await self.body())
+            check_json_value(value, await self.body(), text=self.check_text)
             data = self.route_handler.parsed_fn_signature.parameters.get("data")
             if data is not None:
                 preclean(value, data.annotation)

@@ -13,6 +13,7 @@ from litestar.response import File
 
 from backend.accounts.guards import principal_of, staff
 from backend.core.errors import AppError
+from backend.core.requests import AppRequest
 from backend.syncapi.services import (
     ATTACHMENT_MAX_BYTES,
     CHUNK_MAX_BYTES,
@@ -71,29 +72,26 @@ def _own_device(request: Request[Any, Any, Any], client_id: uuid.UUID) -> None:
         )
 
 
-class _SyncJSONRequest(Request[Any, Any, Any]):
+class _SyncJSONRequest(AppRequest):
     """The JSON bodies of the sync endpoints, read so that every input has a defined answer.
 
-    - A body may escape a lone UTF-16 surrogate (a JavaScript string cut inside an emoji), which msgspec refuses.
-      It is read anyway: the mutation that carries it is then rejected on its own (sync/inputs.py) instead of the
-      whole batch getting a 400 on every retry, which would stall the device's queue for good.
-    - JSON nested deeper than the decoders' recursion limit is a 400, not the RecursionError's 500.
+    Malformed bodies get the app's 400s (backend/core/requests.py), but a bad value inside a mutation is the
+    engine's to judge: that mutation alone is rejected (sync/inputs.py), the rest of the batch applies.
+    A body may escape a lone UTF-16 surrogate (a JavaScript string cut inside an emoji), which msgspec refuses:
+    it is read anyway, so that the mutation carrying it is rejected instead of the batch failing on every retry.
     """
 
-    async def json(self) -> Any:
+    check_text = False
+
+    async def decode(self) -> Any:
         try:
+            return await super().decode()
+        except SerializationException:
             try:
-                return await super().json()
-            except SerializationException:
-                try:
-                    return loads_lenient(await self.body())
-                except ValueError:
-                    pass
-                raise
-        except RecursionError:
-            raise AppError(
-                400, "Malformed JSON body: nested too deeply", "Dữ liệu gửi lên lồng nhau quá nhiều cấp."
-            ) from None
+                return loads_lenient(await self.body())
+            except ValueError:
+                pass
+            raise
 
 
 class SyncController(Controller):

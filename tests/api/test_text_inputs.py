@@ -94,7 +94,8 @@ def test_control_characters_in_a_booking_are_refused_in_vietnamese(client: TestC
 
 
 def test_control_characters_are_refused_in_every_text_input(client: TestClient[Any]) -> None:
-    """One rule for all of them: staff routes, logins, push subscriptions, sync."""
+    """One rule for all of them: staff routes, logins, push subscriptions (sync rejects the one mutation instead:
+    tests/sync/test_input_rules.py)."""
     admin = bearer(login(client, "quantri")["token"])
     officer = bearer(login(client, "canbo")["token"])
     created, body = _book(client)
@@ -113,11 +114,6 @@ def test_control_characters_are_refused_in_every_text_input(client: TestClient[A
         (f"/api/staff/appointments/{appointment}/cancel", {"reason": nul}, admin),
         ("/api/staff/appointments", {**intake, "citizen_name": nul}, admin),
         ("/api/push/subscriptions", {"endpoint": "https://push.example/" + nul, "keys": keys}, officer),
-        (
-            "/api/sync/push",
-            {"protocol": 1, "schema": 2, "client_id": str(uuid.uuid4()), "mutations": [{"title": nul}]},
-            officer,
-        ),
     ]
     for path, payload, headers in cases:
         response = client.post(path, json=payload, headers=headers)

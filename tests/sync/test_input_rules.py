@@ -86,11 +86,10 @@ def test_a_control_character_rejects_that_mutation_alone(client, run_db, changed
 
 def test_tabs_and_line_breaks_are_text(client, run_db):
     d = Device(client, "canbo")
-    notes = "Dòng 1\r\nDòng 2\n\tthụt lề"
-    sid = d.create_session(notes=notes)
+    sid = d.create_session(notes="Dòng 1\r\nDòng 2\n\tthụt lề")
     assert d.push()["results"][0]["status"] == "applied"
     (row,) = db_fetch(run_db, "SELECT notes FROM outreach_session WHERE id = $1", sid)
-    assert row["notes"] == notes
+    assert row["notes"] == "Dòng 1\nDòng 2\n\tthụt lề"  # kept, with Windows line breaks made plain ones
 
 
 def test_control_characters_in_base_name_or_entity_reject_the_mutation(client, run_db):
