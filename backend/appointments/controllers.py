@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from typing import Annotated, Any
 
@@ -70,9 +71,30 @@ async def _names(rows: list[dict[str, Any]]) -> tuple[dict[str, str], dict[str, 
     return procedures, communes, officers
 
 
-def booking_link(reference: str, token: str) -> str:
-    base = get_settings().public_url
-    return f"{base}/lich-hen/{reference}#{token}"
+def public_base(request: Request[Any, Any, Any]) -> str:
+    """The app's public address: PUBLIC_URL, else derived from the request (through trusted proxies only)."""
+    settings = get_settings()
+    if settings.public_url:
+        return settings.public_url
+    scheme, host = request.url.scheme, request.headers.get("host", "")
+    peer = request.client.host if request.client else ""
+    if peer in settings.trusted_proxies:
+        scheme = request.headers.get("x-forwarded-proto", scheme).split(",")[0].strip() or scheme
+        host = request.headers.get("x-forwarded-host", host).split(",")[0].strip() or host
+    if scheme not in ("http", "https") or not re.fullmatch(r"[A-Za-z0-9.:\[\]-]{1,255}", host):
+        # A forged or missing Host: a relative link, as before, rather than a link to somewhere else.
+        return ""
+    return f"{scheme}://{host}"
+
+
+def booking_link(request: Request[Any, Any, Any], reference: str, token: str) -> str:
+    """The capability link: whoever holds it can change or cancel the booking. Only ever given to the booker."""
+    return f"{public_base(request)}/lich-hen/{reference}#{token}"
+
+
+def status_page(request: Request[Any, Any, Any], reference: str) -> str:
+    """The booking's status page without the secret: opens on a device that keeps the booking."""
+    return f"{public_base(request)}/lich-hen/{reference}"
 
 
 async def booking_out(row: dict[str, Any]) -> BookingOut:
@@ -152,12 +174,12 @@ async def appointments_out(rows: list[dict[str, Any]]) -> list[AppointmentOut]:
     ]
 
 
-async def _created(booked: services.Booked) -> Response[BookingCreated]:
+async def _created(request: Request[Any, Any, Any], booked: services.Booked) -> Response[BookingCreated]:
     out = await booking_out(booked.row)
     body = BookingCreated(
         **{f: getattr(out, f) for f in BookingOut.__struct_fields__},
         token=booked.token,
-        link=booking_link(booked.row["reference"], booked.token),
+        link=booking_link(request, booked.row["reference"], booked.token),
     )
     return Response(body, status_code=201 if booked.created else 200)
 
@@ -211,7 +233,7 @@ class BookingController(Controller):
     @post("/", summary="Book a home visit (retrying with the same id and token is safe)")
     async def create(self, request: Request[Any, Any, Any], data: JSONBody[BookingCreate]) -> Response[BookingCreated]:
         async with write_transaction():
-            return await _created(await services.book(data, None, client_ip(request)))
+            return await _created(request, await services.book(data, None, client_ip(request)))
 
     @get("/{reference:str}", summary="The booking behind a secret link")
     async def show(self, reference: Reference, token: BookingToken) -> BookingOut:
@@ -219,18 +241,21 @@ class BookingController(Controller):
             return await booking_out(await services.by_reference(reference, token))
 
     @get("/{reference:str}/calendar.ics", summary="The booking as a calendar file", media_type="text/calendar")
-    async def calendar(self, reference: Reference, token: BookingToken) -> Response[bytes]:
+    async def calendar(
+        self, request: Request[Any, Any, Any], reference: Reference, token: BookingToken
+    ) -> Response[bytes]:
         row = await services.by_reference(reference, token)
         procedures, communes, _ = await _names([row])
         body = booking_calendar(
             row,
             procedures.get(row["procedure_code"], row["procedure_code"]),
             communes.get(row["commune_id"], row["commune_id"]),
-            booking_link(row["reference"], token),
+            # Never the secret link: a calendar entry is shared, synced and forwarded.
+            status_page(request, row["reference"]),
         )
         return Response(
             body,
-            media_type="text/calendar; charset=utf-8",
+            media_type="text/calendar",  # Litestar adds "; charset=utf-8" to text types
             headers={"Content-Disposition": f'attachment; filename="lich-hen-{row["reference"]}.ics"'},
         )
 

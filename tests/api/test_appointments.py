@@ -16,7 +16,7 @@ from litestar.testing import TestClient
 from backend.accounts.tables import AuditLog
 from backend.appointments.tables import Appointment, Holiday
 from backend.db.columns import utcnow
-from tests.helpers import booking_body, free_slots, random_phone
+from tests.helpers import assign_officer, booking_body, free_slots, random_phone
 
 CAO_LANH, MY_TRA = "29869", "29888"
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -248,6 +248,65 @@ def test_calendar_file_has_local_times_and_a_stable_uid(client: TestClient[Any])
     assert str(moved.get("uid")) == str(event.get("uid")) == f"{body['id']}@gandan.dongthap.gov.vn"
     assert moved.decoded("dtstart") == dt.datetime.fromisoformat(other)
     assert int(moved.get("sequence")) > int(event.get("sequence"))
+
+
+def _calendar(client: TestClient[Any], reference: str, token: str, **headers: str) -> tuple[Any, Any]:
+    response = client.get(f"/api/bookings/{reference}/calendar.ics", headers={**token_header(token), **headers})
+    assert response.status_code == 200, response.text
+    return response, next(iter(Calendar.from_ical(response.content).walk("VEVENT")))
+
+
+def test_calendar_file_follows_the_status_and_keeps_the_secret_out(
+    client: TestClient[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body, created = book(client, MY_TRA)
+    ref, token = created["reference"], body["token"]
+    response, event = _calendar(client, ref, token)
+    assert response.headers["content-type"] == "text/calendar; charset=utf-8"  # one charset, not two
+    assert response.headers["content-disposition"] == f'attachment; filename="lich-hen-{ref}.ics"'
+    # Requested, not yet confirmed: tentative, and said so.
+    assert str(event.get("status")) == "TENTATIVE"
+    assert str(event.get("summary")).startswith("(Chờ xác nhận)")
+    # Anyone the entry is shared with gets no way to change the booking: no secret anywhere in the file.
+    assert token not in response.content.decode()
+    # An absolute link (PUBLIC_URL unset: from the request) to the status page, without the secret.
+    assert str(event.get("url")) == f"http://testserver.local/lich-hen/{ref}"
+    description = str(event.get("description"))
+    assert ref in description and "“Lịch hẹn của tôi”" in description and "1022" in description
+    assert "số điện thoại đã đăng ký" in description and str(event.get("url")) in description
+
+    dispatcher = client.post(
+        "/api/auth/login",
+        json={"username": "quantri", "password": "gandan-demo-2026", "device_id": str(uuid.uuid4())},
+    ).json()["token"]
+    officers = client.get(
+        "/api/staff/officers/", params={"commune_id": MY_TRA}, headers={"Authorization": f"Bearer {dispatcher}"}
+    ).json()
+    assigned = assign_officer(client, dispatcher, created["id"], officers[0]["id"], MY_TRA)
+    assert assigned.status_code == 200, assigned.text
+    _, confirmed = _calendar(client, ref, token)
+    assert str(confirmed.get("status")) == "CONFIRMED" and not str(confirmed.get("summary")).startswith("(")
+    assert int(confirmed.get("sequence")) > int(event.get("sequence"))
+
+    monkeypatch.setenv("PUBLIC_URL", "https://gandan.dongthap.gov.vn/")
+    cancelled = client.post(f"/api/bookings/{ref}/cancel", headers=token_header(token), json={"reason": "Bận"})
+    assert cancelled.status_code == 200, cancelled.text
+    _, gone = _calendar(client, ref, token)
+    assert str(gone.get("status")) == "CANCELLED"
+    assert str(gone.get("url")) == f"https://gandan.dongthap.gov.vn/lich-hen/{ref}"
+    assert str(gone.get("uid")) == str(event.get("uid"))
+
+
+def test_calendar_link_behind_a_trusted_proxy(client: TestClient[Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    body, created = book(client)
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "gandan.example.vn"}
+    # From an untrusted peer the forwarded headers are ignored (they are forgeable) …
+    _, event = _calendar(client, created["reference"], body["token"], **forwarded)
+    assert str(event.get("url")).startswith("http://testserver.local/lich-hen/")
+    # … from a trusted reverse proxy they give the public address.
+    monkeypatch.setenv("TRUSTED_PROXIES", "testclient")
+    _, event = _calendar(client, created["reference"], body["token"], **forwarded)
+    assert str(event.get("url")) == f"https://gandan.example.vn/lich-hen/{created['reference']}"
 
 
 def test_per_phone_limit_with_a_clear_message(client: TestClient[Any]) -> None:
