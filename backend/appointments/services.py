@@ -151,8 +151,15 @@ async def _resolve_commune(data: BookingCreate) -> tuple[str, str]:
 
 
 async def _rate_limit(phone: str, client_hash: str, by_staff: bool) -> None:
+    """The per-phone and per-network limits, exact under concurrency.
+
+    Counting is only exact if no other booking from the same phone (or network) can commit between the count
+    and this booking's insert: each limit takes a transaction-scoped lock on its key first (on SQLite the write
+    transaction already serialises every writer). Phone before network, both before the commune's day.
+    """
     settings = get_settings()
     now = utcnow()
+    await lock_for_transaction(f"booking-phone:{phone}")
     by_phone = await Appointment.count().where(
         (Appointment.citizen_phone == phone) & (Appointment.created_at > now - dt.timedelta(days=1))
     )
@@ -166,6 +173,7 @@ async def _rate_limit(phone: str, client_hash: str, by_staff: bool) -> None:
         )
     if by_staff or not client_hash:
         return
+    await lock_for_transaction(f"booking-client:{client_hash}")
     by_client = await Appointment.count().where(
         (Appointment.client_hash == client_hash) & (Appointment.created_at > now - dt.timedelta(hours=1))
     )
@@ -190,14 +198,25 @@ class Booked:
 
 
 async def book(data: BookingCreate, by: Principal | None, ip: str) -> Booked:
-    """Create a booking; a retry of the same booking (same id and secret) returns it unchanged."""
-    existing = await Appointment.select().where(Appointment.id == data.id).first()
-    if existing is not None:
-        same_author = (by.user_id if by else None) == existing["created_by"]
-        if same_author and data.token and hmac.compare_digest(existing["token_hash"], digest(data.token)):
-            return Booked(existing, data.token, created=False)
-        raise AppError(409, "This booking id is already used", "Mã lịch hẹn này đã được sử dụng.")
+    """Create a booking; a retry of the same booking (same id and secret) returns it unchanged.
 
+    A retry can arrive while the first attempt is still running (a phone that timed out and resent, two tabs):
+    the id is locked for the transaction first, so the retry waits for the first attempt and then finds its
+    row, exactly as a retry sent later would.
+    """
+    async with write_transaction():
+        await lock_for_transaction(f"booking:{data.id}")
+        existing = await Appointment.select().where(Appointment.id == data.id).first()
+        if existing is not None:
+            same_author = (by.user_id if by else None) == existing["created_by"]
+            if same_author and data.token and hmac.compare_digest(existing["token_hash"], digest(data.token)):
+                return Booked(existing, data.token, created=False)
+            raise AppError(409, "This booking id is already used", "Mã lịch hẹn này đã được sử dụng.")
+        return await _book_new(data, by, ip)
+
+
+async def _book_new(data: BookingCreate, by: Principal | None, ip: str) -> Booked:
+    """A new booking, inside book()'s transaction."""
     if not data.consent.accepted:
         raise AppError(
             400,
