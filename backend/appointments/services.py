@@ -349,10 +349,11 @@ async def _update(
     ip: str = "",
 ) -> dict[str, Any]:
     """Write a change inside the caller's transaction, through the sync engine (officers' tablets pull it),
-    then record the event and the audit log.
+    then record the event and the audit log and queue the notifications.
 
     `row["version"]` is the change number the caller read: if another write came in between, nothing is
-    written and the caller gets a 409.
+    written and the caller gets a 409. A write that changes nothing (a double click, a retry) records and
+    notifies nothing either.
     """
     try:
         after = await get_sync_engine().server_write(
@@ -365,9 +366,11 @@ async def _update(
             "Lịch hẹn vừa được thay đổi. Vui lòng tải lại và thử lại.",
             extra={"reason": "stale"},
         ) from exc
+    if after["version"] == row["version"]:
+        return after
     values = {**values, "version": after["version"]}
     await _event(row["id"], after["status"], action, by, reason, values.get("slot_start"))
-    await notifications.notify(action, after)
+    await notifications.notify(action, after, before=row)
     await audit.record(
         action,
         "appointment",
@@ -439,7 +442,10 @@ async def cancel(row: dict[str, Any], reason: str, by: Principal | None, ip: str
 
 
 async def withdraw_consent(row: dict[str, Any], ip: str) -> dict[str, Any]:
-    """The citizen withdraws consent: an upcoming visit is cancelled and their personal data erased."""
+    """The citizen withdraws consent: an upcoming visit is cancelled and their personal data erased.
+
+    The assigned officer is told as for any cancellation (push, and the change on the tablet at its next pull).
+    """
     async with write_transaction():
         row = await _reload(row["id"])
         if row["consent_withdrawn_at"] is not None:
