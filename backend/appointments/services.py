@@ -390,30 +390,59 @@ async def _reload(appointment_id: uuid.UUID) -> dict[str, Any]:
     return row
 
 
+# The citizen moved a confirmed visit to a time when its officer is out on another: it goes back to the
+# dispatcher, who picks an officer free at the new time (the citizen cannot choose one).
+BACK_TO_DISPATCH_REASON = "Công dân đổi giờ; cán bộ đã phân công bận vào giờ mới nên lịch hẹn chờ phân công lại."
+
+
+def _officer_busy_error() -> AppError:
+    return AppError(
+        409,
+        "The officer has another visit at that time",
+        "Cán bộ đã có lịch hẹn khác vào thời gian này. Vui lòng chọn giờ khác hoặc phân công cán bộ khác.",
+        extra={"reason": "officer_busy"},
+    )
+
+
 async def reschedule(
-    row: dict[str, Any], new_start: dt.datetime, reason: str, by: Principal | None, ip: str
+    row: dict[str, Any],
+    new_start: dt.datetime,
+    reason: str,
+    by: Principal | None,
+    ip: str,
 ) -> dict[str, Any]:
+    """Move the visit to another free slot of its commune.
+
+    A confirmed visit keeps its officer only if the officer is free at the new time (checked under the
+    officer's lock, as assign does). If not: a dispatcher (`by` set) gets 409 officer_busy and chooses
+    another time or another officer; a citizen's move is accepted and the visit goes back to the dispatcher
+    unassigned (status requested), because the citizen cannot choose the officer and the commune still has
+    room at that time. The officer taken off the visit is told.
+    """
     start = _aware(new_start, "slot_start")
     now = utcnow()
     async with write_transaction():
         row = await _reload(row["id"])
         if row["status"] not in RESCHEDULABLE:
             en, vi = transition_refusal(row["status"], "rescheduled")
-            raise AppError(409, en, vi)
+            raise AppError(409, en, vi, extra={"current": row["status"]})
         config = await availability.service_config(row["commune_id"])
         if by is None and now > change_deadline(row, config):
             raise _too_late(config)
+        if start == row["slot_start"]:
+            return row  # already there: nothing to move, nothing to tell anyone
         await _lock_commune_day(row["commune_id"], start)
         await _check_slot(config, row["kind"], start, now, exclude=row["id"])
-        row = await _update(
-            row,
-            {"slot_start": start, "slot_end": start + config.length(row["kind"])},
-            "rescheduled",
-            by,
-            reason,
-            ip,
-        )
-    return row
+        end = start + config.length(row["kind"])
+        values: dict[str, Any] = {"slot_start": start, "slot_end": end}
+        officer_id = row["officer_id"]
+        if officer_id is not None:
+            await _lock_officer(officer_id)
+            if await _officer_busy(officer_id, row["id"], start, end, config.buffer):
+                if by is not None:
+                    raise _officer_busy_error()
+                values.update(status="requested", officer_id=None, status_reason=BACK_TO_DISPATCH_REASON)
+        return await _update(row, values, "rescheduled", by, reason, ip)
 
 
 def _too_late(config: availability.ServiceConfig) -> AppError:
@@ -431,7 +460,7 @@ async def cancel(row: dict[str, Any], reason: str, by: Principal | None, ip: str
         row = await _reload(row["id"])
         if not can_move(row["status"], "cancelled"):
             en, vi = transition_refusal(row["status"], "cancelled")
-            raise AppError(409, en, vi)
+            raise AppError(409, en, vi, extra={"current": row["status"]})
         if by is None:
             config = await availability.service_config(row["commune_id"])
             if utcnow() > change_deadline(row, config):
@@ -479,7 +508,11 @@ async def staff_get(principal: Principal, appointment_id: uuid.UUID) -> dict[str
 
 
 async def assign(
-    principal: Principal, appointment_id: uuid.UUID, officer_id: uuid.UUID, slot: dt.datetime | None, ip: str
+    principal: Principal,
+    appointment_id: uuid.UUID,
+    officer_id: uuid.UUID,
+    slot: dt.datetime | None,
+    ip: str,
 ) -> dict[str, Any]:
     now = utcnow()
     async with write_transaction():
@@ -499,22 +532,21 @@ async def assign(
             )
         if row["status"] not in ("requested", "confirmed"):
             en, vi = transition_refusal(row["status"], "confirmed")
-            raise AppError(409, en, vi)
+            raise AppError(409, en, vi, extra={"current": row["status"]})
         config = await availability.service_config(row["commune_id"])
         start = _aware(slot, "slot_start") if slot else row["slot_start"]
         end = start + config.length(row["kind"])
         if slot is not None and start != row["slot_start"]:
             await _lock_commune_day(row["commune_id"], start)
             await _check_slot(config, row["kind"], start, now, exclude=row["id"])
+        elif row["status"] == "requested" and start <= now:
+            # Confirming the time the citizen asked for, but it has passed: that would confirm a visit in the
+            # past. The dispatcher agrees another time with the citizen. (Giving a confirmed visit to another
+            # officer at its time stays possible, even late.)
+            raise await _slot_past_error(config, row["kind"], start, now, row["id"])
         await _lock_officer(officer_id)
-        clash = await _officer_busy(officer_id, row["id"], start, end, config.buffer)
-        if clash:
-            raise AppError(
-                409,
-                "The officer has another visit at that time",
-                "Cán bộ đã có lịch hẹn khác vào thời gian này.",
-                extra={"reason": "officer_busy"},
-            )
+        if await _officer_busy(officer_id, row["id"], start, end, config.buffer):
+            raise _officer_busy_error()
         return await _update(
             row,
             {"status": "confirmed", "officer_id": officer_id, "slot_start": start, "slot_end": end},
@@ -523,6 +555,18 @@ async def assign(
             "",
             ip,
         )
+
+
+async def _slot_past_error(
+    config: availability.ServiceConfig, kind: str, start: dt.datetime, now: dt.datetime, exclude: Any
+) -> AppError:
+    nearest = await availability.nearest_free(config, kind, now, now, exclude=exclude)
+    return AppError(
+        409,
+        "The requested time has passed; choose another time (slot_start)",
+        "Giờ hẹn công dân chọn đã qua. Vui lòng thống nhất giờ khác với công dân rồi chọn giờ đó.",
+        extra={"reason": "slot_past", "nearest_free": [s.isoformat() for s in nearest]},
+    )
 
 
 async def _officer_busy(
@@ -539,7 +583,12 @@ async def _officer_busy(
 
 
 async def set_status(
-    principal: Principal, appointment_id: uuid.UUID, target: str, reason: str, dossier_code: str, ip: str
+    principal: Principal,
+    appointment_id: uuid.UUID,
+    target: str,
+    reason: str,
+    dossier_code: str,
+    ip: str,
 ) -> dict[str, Any]:
     async with write_transaction():
         row = await staff_get(principal, appointment_id)
@@ -552,6 +601,14 @@ async def set_status(
         if not can_move(row["status"], target):
             en, vi = transition_refusal(row["status"], target)
             raise AppError(409, en, vi, extra={"current": row["status"]})
+        if target == "confirmed":
+            # Confirming means an officer will come: only assign checks the officer and records them.
+            raise AppError(
+                400,
+                "Confirm a visit by assigning an officer (POST /api/staff/appointments/{id}/assign)",
+                "Vui lòng phân công cán bộ để xác nhận lịch hẹn.",
+                extra={"field": "status"},
+            )
         if target in ("cancelled", "missed_by_agency", "citizen_absent") and not reason.strip():
             raise AppError(400, "Give a reason", "Vui lòng nêu lý do.", extra={"field": "reason"})
         values: dict[str, Any] = {"status": target, "status_reason": reason}

@@ -9,6 +9,8 @@ the single writer already closes them, and the same answers are expected.
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import os
 import signal
 import socket
@@ -27,8 +29,10 @@ import pytest
 from litestar.testing import TestClient
 
 from backend.appointments.tables import Appointment
-from tests.api.appointment_kit import fresh_communes
-from tests.helpers import booking_body, free_slots, random_phone
+from tests.api.appointment_kit import assign as kit_assign
+from tests.api.appointment_kit import book as kit_book
+from tests.api.appointment_kit import fresh_communes, later_day, make_team
+from tests.helpers import bearer, booking_body, free_slots, random_phone
 
 
 def _free_port() -> int:
@@ -127,3 +131,73 @@ def test_identical_retries_at_the_same_instant_get_the_same_booking(
         assert run_db(lambda b=body: Appointment.count().where(Appointment.id == uuid.UUID(b["id"])).run()) == 1
         later = client.post("/api/bookings/", json=body)
         assert later.status_code == 200 and later.json()["reference"] == responses[0].json()["reference"]
+
+
+def _overlapping_visits(run_db: Any, officer_id: str) -> list[tuple[Any, Any]]:
+    rows = run_db(
+        lambda: (
+            Appointment.select(Appointment.slot_start, Appointment.slot_end)
+            .where(
+                (Appointment.officer_id == uuid.UUID(officer_id))
+                & Appointment.status.is_in(["confirmed", "on_the_way", "arrived"])
+            )
+            .order_by(Appointment.slot_start)
+            .run()
+        )
+    )
+    travel = dt.timedelta(minutes=15)  # the default buffer between two visits
+    return [(a, b) for a, b in itertools.pairwise(rows) if b["slot_start"] < a["slot_end"] + travel]
+
+
+def test_an_officer_is_never_double_booked_by_parallel_assign_and_reschedule(
+    client: TestClient[Any], run_db: Any, server: str
+) -> None:
+    """One dispatcher gives visit A (commune X, 08:00) to an officer while another moves the officer's visit B
+    (commune Y) to 08:00: different communes, so only the officer's lock stands between them. One wins."""
+    for _ in range(3):
+        team = make_team(client, run_db, communes=2)
+        x, y = team.communes
+        day = later_day(client, x, y)
+        a = kit_book(client, x, day[0])
+        b = kit_book(client, y, day[-1])
+        assert kit_assign(client, team.dispatcher, b["id"], team.officer["id"]).status_code == 200
+        responses = at_once(
+            server,
+            [
+                post(
+                    f"/api/staff/appointments/{a['id']}/assign",
+                    {"officer_id": team.officer["id"]},
+                    bearer(team.dispatcher),
+                ),
+                post(
+                    f"/api/staff/appointments/{b['id']}/reschedule",
+                    {"slot_start": a["slot_start"], "reason": "Công dân xin đổi"},
+                    bearer(team.dispatcher2),
+                ),
+            ],
+        )
+        statuses = sorted(r.status_code for r in responses)
+        assert statuses == [200, 409], [r.text for r in responses]
+        refused = next(r for r in responses if r.status_code == 409).json()
+        assert refused["extra"]["reason"] == "officer_busy"
+        assert _overlapping_visits(run_db, team.officer["id"]) == []
+
+
+def test_an_officer_is_never_double_booked_by_parallel_assigns(
+    client: TestClient[Any], run_db: Any, server: str
+) -> None:
+    """Two dispatchers give two visits at the same time in two communes to the same officer at once."""
+    for _ in range(3):
+        team = make_team(client, run_db, communes=2)
+        x, y = team.communes
+        day = later_day(client, x, y)
+        a, b = kit_book(client, x, day[0]), kit_book(client, y, day[0])
+        responses = at_once(
+            server,
+            [
+                post(f"/api/staff/appointments/{v['id']}/assign", {"officer_id": team.officer["id"]}, bearer(token))
+                for v, token in ((a, team.dispatcher), (b, team.dispatcher2))
+            ],
+        )
+        assert sorted(r.status_code for r in responses) == [200, 409], [r.text for r in responses]
+        assert _overlapping_visits(run_db, team.officer["id"]) == []

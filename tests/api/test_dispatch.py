@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -11,8 +12,13 @@ import pytest
 from litestar.testing import TestClient
 
 from backend.accounts.services import create_user
+from backend.accounts.tables import AuditLog
 from backend.appointments.statuses import TRANSITIONS
-from backend.appointments.tables import Appointment, CommuneService, LetterTask
+from backend.appointments.tables import Appointment, AppointmentEvent, CommuneService, LetterTask
+from backend.db.columns import utcnow
+from tests.api.appointment_kit import assign as kit_assign
+from tests.api.appointment_kit import book as kit_book
+from tests.api.appointment_kit import later_day, make_team, officer_token, staff_view
 from tests.helpers import assign_officer, bearer, booking_body, free_slots, login
 
 CAO_LANH, MY_TRA = "29869", "29888"
@@ -205,3 +211,150 @@ def test_a_retried_intake_is_not_duplicated_and_keeps_the_old_address(
     other = client.post("/api/staff/appointments/", json=body, headers=bearer(tokens["giamsat"]))
     assert other.status_code == 409  # the same id from someone else is not a retry
     assert run_db(lambda: Appointment.count().where(Appointment.id == uuid.UUID(body["id"])).run()) == 1
+
+
+# ---- Moving a visit never double-books its officer (issue 8, item 1)
+
+
+def _officer_with_two_visits(client: TestClient[Any], run_db: Any) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+    """An officer serving two communes, with a confirmed visit in each at different times of one day."""
+    team = make_team(client, run_db, communes=2)
+    x, y = team.communes
+    day = later_day(client, x, y)
+    first = kit_book(client, x, day[0])
+    second = kit_book(client, y, day[-1])
+    for visit in (first, second):
+        response = kit_assign(client, team.dispatcher, visit["id"], team.officer["id"])
+        assert response.status_code == 200, response.text
+    return team, first, second
+
+
+def test_a_dispatcher_cannot_move_a_visit_onto_its_officers_other_visit(client: TestClient[Any], run_db: Any) -> None:
+    team, first, second = _officer_with_two_visits(client, run_db)
+    before = staff_view(client, team.dispatcher, second["id"]).json()
+    moved = client.post(
+        f"/api/staff/appointments/{second['id']}/reschedule",
+        json={"slot_start": first["slot_start"], "reason": "Công dân xin đổi"},
+        headers=bearer(team.dispatcher),
+    )
+    assert moved.status_code == 409, moved.text
+    assert moved.json()["extra"]["reason"] == "officer_busy"
+    assert moved.json()["detail_vi"].startswith("Cán bộ đã có lịch hẹn khác")
+    after = staff_view(client, team.dispatcher, second["id"]).json()
+    assert after == before  # nothing written
+
+
+def test_a_citizen_moving_onto_the_officers_other_visit_sends_it_back_to_the_dispatcher(
+    client: TestClient[Any], run_db: Any
+) -> None:
+    team, first, second = _officer_with_two_visits(client, run_db)
+    moved = client.post(
+        f"/api/bookings/{second['reference']}/reschedule",
+        json={"slot_start": first["slot_start"]},
+        headers={"X-Booking-Token": second["token"]},
+    )
+    assert moved.status_code == 200, moved.text
+    shown = moved.json()
+    assert dt.datetime.fromisoformat(shown["slot_start"]) == dt.datetime.fromisoformat(first["slot_start"])
+    assert shown["status"] == "requested" and shown["status_vi"] == "Mới đăng ký"  # waiting for a new officer
+    staff = staff_view(client, team.dispatcher, second["id"]).json()
+    assert staff["officer_id"] is None and "chờ phân công lại" in staff["status_reason"]
+    queue = client.get("/api/staff/appointments/", params={"status": "requested"}, headers=bearer(team.dispatcher))
+    assert second["id"] in [a["id"] for a in queue.json()]
+    # The officer keeps the other visit, and is never out at two houses at once.
+    mine = client.get("/api/staff/appointments/", headers=bearer(officer_token(client, team.officer))).json()
+    assert [(a["id"], a["status"]) for a in mine] == [(first["id"], "confirmed")]
+    # The dispatcher cannot give it back to the same officer at that time either.
+    again = kit_assign(client, team.dispatcher, second["id"], team.officer["id"])
+    assert again.status_code == 409 and again.json()["extra"]["reason"] == "officer_busy"
+
+
+def test_a_citizen_move_to_a_time_the_officer_is_free_keeps_the_officer(client: TestClient[Any], run_db: Any) -> None:
+    team, first, second = _officer_with_two_visits(client, run_db)
+    day = later_day(client, *team.communes)
+    taken = dt.datetime.fromisoformat(first["slot_start"])
+    free = next(s for s in day if abs(dt.datetime.fromisoformat(s) - taken) >= dt.timedelta(hours=1))
+    moved = client.post(
+        f"/api/bookings/{second['reference']}/reschedule",
+        json={"slot_start": free},
+        headers={"X-Booking-Token": second["token"]},
+    )
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["status"] == "confirmed"
+    assert staff_view(client, team.dispatcher, second["id"]).json()["officer_id"] == team.officer["id"]
+
+
+# ---- Every input has a defined answer (issue 8, item 7)
+
+
+def _requested(client: TestClient[Any], run_db: Any) -> tuple[Any, dict[str, Any], list[str]]:
+    team = make_team(client, run_db, communes=1, officers=2)
+    day = later_day(client, team.communes[0])
+    return team, kit_book(client, team.communes[0], day[0]), day
+
+
+def _history(run_db: Any, appointment_id: str) -> list[str]:
+    rows = run_db(
+        lambda: (
+            AppointmentEvent.select(AppointmentEvent.action)
+            .where(AppointmentEvent.appointment_id == uuid.UUID(appointment_id))
+            .order_by(AppointmentEvent._meta.primary_key)
+            .run()
+        )
+    )
+    return [r["action"] for r in rows]
+
+
+def test_a_repeated_write_changes_records_and_tells_nothing(client: TestClient[Any], run_db: Any) -> None:
+    """A double click on "Phân công", a retried request, a move to the time it already has: the same 200,
+    and no second event in the citizen's history, no second audit entry, no second notification."""
+    team, visit, _ = _requested(client, run_db)
+    first = kit_assign(client, team.dispatcher, visit["id"], team.officer["id"])
+    again = kit_assign(client, team.dispatcher, visit["id"], team.officer["id"])
+    assert first.status_code == again.status_code == 200, again.text
+    assert again.json() == first.json()
+    same_time = client.post(
+        f"/api/staff/appointments/{visit['id']}/reschedule",
+        json={"slot_start": visit["slot_start"]},
+        headers=bearer(team.dispatcher),
+    )
+    assert same_time.status_code == 200 and same_time.json() == first.json()
+    citizen_same = client.post(
+        f"/api/bookings/{visit['reference']}/reschedule",
+        json={"slot_start": visit["slot_start"]},
+        headers={"X-Booking-Token": visit["token"]},
+    )
+    assert citizen_same.status_code == 200
+    assert _history(run_db, visit["id"]) == ["created", "assigned"]
+    audited = run_db(lambda: AuditLog.count().where(AuditLog.entity_id == visit["id"]).run())
+    assert audited == 2
+
+
+def test_confirming_through_the_status_route_needs_an_officer(client: TestClient[Any], run_db: Any) -> None:
+    team, visit, _ = _requested(client, run_db)
+    response = client.post(
+        f"/api/staff/appointments/{visit['id']}/status", json={"status": "confirmed"}, headers=bearer(team.dispatcher)
+    )
+    assert response.status_code == 400 and response.json()["extra"]["field"] == "status"
+    assert response.json()["detail_vi"] == "Vui lòng phân công cán bộ để xác nhận lịch hẹn."
+    assert staff_view(client, team.dispatcher, visit["id"]).json()["status"] == "requested"
+
+
+def test_confirming_a_requested_time_that_has_passed_is_refused(client: TestClient[Any], run_db: Any) -> None:
+    team, visit, _ = _requested(client, run_db)
+    past = utcnow() - dt.timedelta(hours=1)
+    run_db(
+        lambda: (
+            Appointment.update({Appointment.slot_start: past, Appointment.slot_end: past + dt.timedelta(minutes=45)})
+            .where(Appointment.id == uuid.UUID(visit["id"]))
+            .run()
+        )
+    )
+    response = kit_assign(client, team.dispatcher, visit["id"], team.officer["id"])
+    assert response.status_code == 409, response.text
+    assert response.json()["extra"]["reason"] == "slot_past" and response.json()["extra"]["nearest_free"]
+    assert response.json()["detail_vi"].startswith("Giờ hẹn công dân chọn đã qua")
+    moved = kit_assign(
+        client, team.dispatcher, visit["id"], team.officer["id"], slot_start=response.json()["extra"]["nearest_free"][0]
+    )
+    assert moved.status_code == 200, moved.text

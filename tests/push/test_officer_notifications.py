@@ -96,6 +96,28 @@ def test_an_officer_whose_visit_is_given_to_another_is_told(
     assert received(receiver, first)[0]["title"] == "Lịch hẹn không còn giao cho bạn"
 
 
+def test_a_citizen_move_that_sends_the_visit_back_to_dispatch_tells_the_officer(
+    client: TestClient[Any], run_db: Any, receiver: PushReceiver, push: Push
+) -> None:
+    team = make_team(client, run_db, communes=2)
+    x, y = team.communes
+    day = later_day(client, x, y)
+    first, second = kit_book(client, x, day[0]), kit_book(client, y, day[-1])
+    for visit in (first, second):
+        assert kit_assign(client, team.dispatcher, visit["id"], team.officer["id"]).status_code == 200
+    sub = follow(client, receiver, team.officer)
+    moved = client.post(
+        f"/api/bookings/{second['reference']}/reschedule",
+        json={"slot_start": first["slot_start"]},
+        headers={"X-Booking-Token": second["token"]},
+    )
+    assert moved.status_code == 200 and moved.json()["status"] == "requested"
+    settle(push)
+    assert [(p["event"], p["reference"]) for p in received(receiver, sub)] == [
+        ("staff_unassigned", second["reference"])
+    ]
+
+
 def test_a_repeated_assignment_notifies_once(
     client: TestClient[Any], run_db: Any, receiver: PushReceiver, push: Push
 ) -> None:
