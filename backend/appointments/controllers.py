@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from collections.abc import Awaitable
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.params import JSONBody, PathParameter, QueryParameter
+from litestar.datastructures import ResponseHeader
+from litestar.params import HeaderParameter, JSONBody, PathParameter, QueryParameter
 
 from backend.accounts.guards import client_ip, principal_of, public, staff
 from backend.accounts.tables import StaffUser
@@ -30,7 +33,9 @@ from backend.appointments.schemas import (
     OfficerOut,
     RescheduleIn,
     Slot,
+    StaffCancelIn,
     StaffIntake,
+    StaffRescheduleIn,
     StatusIn,
 )
 from backend.appointments.statuses import KIND_VI, RESCHEDULABLE, STATUS_EN, STATUS_VI, VisitKind
@@ -281,24 +286,101 @@ class BookingController(Controller):
         return await booking_out(await services.withdraw_consent(row, client_ip(request)))
 
 
+IfMatch = Annotated[
+    str | None,
+    HeaderParameter(
+        name="If-Match",
+        required=False,
+        max_length=40,
+        description='The ETag of the appointment as the user saw it (e.g. "71"); the write is refused with 409 and '
+        "the current appointment if it has changed since. Optional (docs/decisions/0005).",
+    ),
+]
+_ETAG_HEADER = [
+    ResponseHeader(
+        name="ETag",
+        documentation_only=True,
+        description="The appointment's version, to send back in If-Match (or as expect_version) with the next write",
+    )
+]
+_ETAG = re.compile(r'(?:W/)?"?(\d{1,18})"?')
+
+
+def expected_version(if_match: str | None, in_body: int | None) -> int | None:
+    """The version a staff write is conditioned on: If-Match or expect_version (both: they must agree)."""
+    from_header: int | None = None
+    if if_match is not None and if_match.strip() != "*":
+        # A weak tag names the same version: proxies that compress weaken ETags (nginx gzip does).
+        found = _ETAG.fullmatch(if_match.strip())
+        if found is None:
+            raise AppError(
+                400,
+                'If-Match must be one ETag of this API, e.g. "71"',
+                "Điều kiện phiên bản (If-Match) không hợp lệ.",
+                extra={"field": "If-Match"},
+            )
+        from_header = int(found.group(1))
+    if from_header is not None and in_body is not None and from_header != in_body:
+        raise AppError(
+            400,
+            "If-Match and expect_version name different versions",
+            "Điều kiện phiên bản (If-Match và expect_version) không khớp nhau.",
+            extra={"field": "expect_version"},
+        )
+    return from_header if from_header is not None else in_body
+
+
+async def _with_current(exc: services.StaleVersion) -> services.StaleVersion:
+    """The 409 of a stale staff write carries the appointment as it is now, for the screen to show."""
+    if exc.row is not None:
+        current = (await appointments_out([exc.row]))[0]
+        exc.extra = {**(exc.extra if isinstance(exc.extra, dict) else {}), "appointment": msgspec.to_builtins(current)}
+    return exc
+
+
+async def _staff_answer(write: Awaitable[dict[str, Any]]) -> Response[AppointmentOut]:
+    try:
+        row = await write
+    except services.StaleVersion as exc:
+        raise await _with_current(exc) from None
+    out = (await appointments_out([row]))[0]
+    return Response(out, headers={"ETag": services.etag(out.version)})
+
+
 class StaffAppointmentController(Controller):
-    """Intake, the dispatcher's queue, assignment and status changes, all limited to the user's communes."""
+    """Intake, the dispatcher's queue, assignment and status changes, all limited to the user's communes.
+
+    Every write takes an optional precondition, If-Match: "<version>" or `expect_version` in the body; reads
+    of one appointment return its ETag. See docs/decisions/0005-staff-write-preconditions.md.
+    """
 
     path = "/api/staff/appointments"
     tags = ["appointments"]
 
-    @post("/", guards=[staff("officer", "dispatcher", "supervisor", "admin")], summary="Take a request for a citizen")
-    async def intake(self, request: Request[Any, Any, Any], data: JSONBody[StaffIntake]) -> Response[AppointmentOut]:
+    @post(
+        "/",
+        guards=[staff("officer", "dispatcher", "supervisor", "admin")],
+        summary="Take a request for a citizen",
+        response_headers=_ETAG_HEADER,
+    )
+    async def intake(
+        self, request: Request[Any, Any, Any], data: JSONBody[StaffIntake], if_match: IfMatch = None
+    ) -> Response[AppointmentOut]:
         principal = principal_of(request)
+        expect = expected_version(if_match, data.expect_version)
         if data.commune_id and data.commune_id not in principal.communes:
             raise AppError(403, "That commune is outside your scope", "Xã/phường này ngoài phạm vi phụ trách của bạn.")
-        async with write_transaction():
-            booked = await services.book(data, principal, client_ip(request))
-            if booked.row["commune_id"] not in principal.communes:
-                raise AppError(
-                    403, "That commune is outside your scope", "Xã/phường này ngoài phạm vi phụ trách của bạn."
-                )
-            return Response((await appointments_out([booked.row]))[0], status_code=201 if booked.created else 200)
+        try:
+            async with write_transaction():
+                booked = await services.book(data, principal, client_ip(request), expect)
+                if booked.row["commune_id"] not in principal.communes:
+                    raise AppError(
+                        403, "That commune is outside your scope", "Xã/phường này ngoài phạm vi phụ trách của bạn."
+                    )
+        except services.StaleVersion as exc:
+            raise await _with_current(exc) from None
+        out = (await appointments_out([booked.row]))[0]
+        return Response(out, status_code=201 if booked.created else 200, headers={"ETag": services.etag(out.version)})
 
     @get("/", guards=[staff("dispatcher", "supervisor", "admin", "officer")], summary="Appointments in your communes")
     async def list_appointments(
@@ -327,75 +409,101 @@ class StaffAppointmentController(Controller):
         rows = await query.order_by(Appointment.slot_start).limit(limit)
         return await appointments_out(rows)
 
-    @get("/{appointment_id:uuid}", guards=[staff()], summary="One appointment")
+    @get("/{appointment_id:uuid}", guards=[staff()], summary="One appointment", response_headers=_ETAG_HEADER)
     async def show(
         self, request: Request[Any, Any, Any], appointment_id: Annotated[uuid.UUID, PathParameter()]
-    ) -> AppointmentOut:
+    ) -> Response[AppointmentOut]:
         row = await services.staff_get(principal_of(request), appointment_id)
-        return (await appointments_out([row]))[0]
+        out = (await appointments_out([row]))[0]
+        return Response(out, headers={"ETag": services.etag(out.version)})
 
     @post(
         "/{appointment_id:uuid}/assign",
         guards=[staff("dispatcher", "supervisor", "admin")],
         status_code=200,
         summary="Assign an officer and confirm the slot",
+        response_headers=_ETAG_HEADER,
     )
     async def assign(
         self,
         request: Request[Any, Any, Any],
         appointment_id: Annotated[uuid.UUID, PathParameter()],
         data: JSONBody[AssignIn],
-    ) -> AppointmentOut:
-        row = await services.assign(
-            principal_of(request), appointment_id, data.officer_id, data.slot_start, client_ip(request)
+        if_match: IfMatch = None,
+    ) -> Response[AppointmentOut]:
+        expect = expected_version(if_match, data.expect_version)
+        return await _staff_answer(
+            services.assign(
+                principal_of(request), appointment_id, data.officer_id, data.slot_start, client_ip(request), expect
+            )
         )
-        return (await appointments_out([row]))[0]
 
     @post(
         "/{appointment_id:uuid}/reschedule",
         guards=[staff("dispatcher", "supervisor", "admin")],
         status_code=200,
         summary="Move the visit (agreed with the citizen)",
+        response_headers=_ETAG_HEADER,
     )
     async def reschedule(
         self,
         request: Request[Any, Any, Any],
         appointment_id: Annotated[uuid.UUID, PathParameter()],
-        data: JSONBody[RescheduleIn],
-    ) -> AppointmentOut:
+        data: JSONBody[StaffRescheduleIn],
+        if_match: IfMatch = None,
+    ) -> Response[AppointmentOut]:
+        expect = expected_version(if_match, data.expect_version)
         principal = principal_of(request)
         row = await services.staff_get(principal, appointment_id)
-        row = await services.reschedule(row, data.slot_start, data.reason, principal, client_ip(request))
-        return (await appointments_out([row]))[0]
+        return await _staff_answer(
+            services.reschedule(row, data.slot_start, data.reason, principal, client_ip(request), expect)
+        )
 
     @post(
         "/{appointment_id:uuid}/cancel",
         guards=[staff("dispatcher", "supervisor", "admin")],
         status_code=200,
         summary="Cancel with a reason",
+        response_headers=_ETAG_HEADER,
     )
     async def cancel(
         self,
         request: Request[Any, Any, Any],
         appointment_id: Annotated[uuid.UUID, PathParameter()],
-        data: JSONBody[CancelIn],
-    ) -> AppointmentOut:
+        data: JSONBody[StaffCancelIn],
+        if_match: IfMatch = None,
+    ) -> Response[AppointmentOut]:
+        expect = expected_version(if_match, data.expect_version)
         principal = principal_of(request)
         row = await services.staff_get(principal, appointment_id)
-        row = await services.cancel(row, data.reason, principal, client_ip(request))
-        return (await appointments_out([row]))[0]
+        return await _staff_answer(services.cancel(row, data.reason, principal, client_ip(request), expect))
 
-    @post("/{appointment_id:uuid}/status", guards=[staff()], status_code=200, summary="Move to another status")
+    @post(
+        "/{appointment_id:uuid}/status",
+        guards=[staff()],
+        status_code=200,
+        summary="Move to another status",
+        response_headers=_ETAG_HEADER,
+    )
     async def set_status(
         self,
         request: Request[Any, Any, Any],
         appointment_id: Annotated[uuid.UUID, PathParameter()],
         data: JSONBody[StatusIn],
-    ) -> AppointmentOut:
-        row = await services.set_status(
-            principal_of(request), appointment_id, data.status, data.reason, data.dossier_code, client_ip(request)
+        if_match: IfMatch = None,
+    ) -> Response[AppointmentOut]:
+        expect = expected_version(if_match, data.expect_version)
+        return await _staff_answer(
+            services.set_status(
+                principal_of(request),
+                appointment_id,
+                data.status,
+                data.reason,
+                data.dossier_code,
+                client_ip(request),
+                expect,
+            )
         )
-        return (await appointments_out([row]))[0]
 
 
 class OfficerController(Controller):

@@ -75,6 +75,37 @@ def _aware(value: dt.datetime, field: str) -> dt.datetime:
     return value.astimezone(dt.UTC)
 
 
+class StaleVersion(AppError):
+    """The write named a version the appointment no longer has (If-Match / expect_version, or a concurrent write).
+
+    Nothing was written. `row` is the appointment as it is now (None: it does not exist), for the 409's body.
+    """
+
+    def __init__(self, row: dict[str, Any] | None) -> None:
+        current = row["version"] if row else None
+        super().__init__(
+            409,
+            f"The appointment was changed meanwhile (it is now at version {current}); "
+            "nothing was written: review its current state and try again",
+            "Lịch hẹn vừa được thay đổi nên thao tác chưa được thực hiện. "
+            "Vui lòng xem lại thông tin mới nhất của lịch hẹn rồi thao tác lại.",
+            extra={"reason": "stale", "current_version": current},
+            headers={"ETag": etag(current)} if current is not None else None,
+        )
+        self.row = row
+
+
+def etag(version: int) -> str:
+    """The ETag of an appointment: its version (the change number of its last write), as a strong tag."""
+    return f'"{version}"'
+
+
+def check_version(row: dict[str, Any], expect_version: int | None) -> None:
+    """The optional precondition of staff writes (docs/decisions/0005-staff-write-preconditions.md)."""
+    if expect_version is not None and row["version"] != expect_version:
+        raise StaleVersion(row)
+
+
 async def _lock_commune_day(commune_id: str, start: dt.datetime) -> None:
     """Serialise bookings that could compete for one commune's day."""
     await lock_for_transaction(f"{commune_id}:{start.astimezone(availability.VN).date().isoformat()}")
@@ -197,12 +228,13 @@ class Booked:
     created: bool
 
 
-async def book(data: BookingCreate, by: Principal | None, ip: str) -> Booked:
+async def book(data: BookingCreate, by: Principal | None, ip: str, expect_version: int | None = None) -> Booked:
     """Create a booking; a retry of the same booking (same id and secret) returns it unchanged.
 
     A retry can arrive while the first attempt is still running (a phone that timed out and resent, two tabs):
     the id is locked for the transaction first, so the retry waits for the first attempt and then finds its
-    row, exactly as a retry sent later would.
+    row, exactly as a retry sent later would. `expect_version` (intake's If-Match) holds only for a retry of a
+    booking still at that version.
     """
     async with write_transaction():
         await lock_for_transaction(f"booking:{data.id}")
@@ -210,8 +242,11 @@ async def book(data: BookingCreate, by: Principal | None, ip: str) -> Booked:
         if existing is not None:
             same_author = (by.user_id if by else None) == existing["created_by"]
             if same_author and data.token and hmac.compare_digest(existing["token_hash"], digest(data.token)):
+                check_version(existing, expect_version)
                 return Booked(existing, data.token, created=False)
             raise AppError(409, "This booking id is already used", "Mã lịch hẹn này đã được sử dụng.")
+        if expect_version is not None:
+            raise StaleVersion(None)
         return await _book_new(data, by, ip)
 
 
@@ -352,20 +387,15 @@ async def _update(
     then record the event and the audit log and queue the notifications.
 
     `row["version"]` is the change number the caller read: if another write came in between, nothing is
-    written and the caller gets a 409. A write that changes nothing (a double click, a retry) records and
-    notifies nothing either.
+    written and the caller gets a 409 with the appointment as it is now. A write that changes nothing
+    (a double click, a retry) records and notifies nothing either.
     """
     try:
         after = await get_sync_engine().server_write(
             ENTITY, row["id"], values, writer_of(by), expect_version=row["version"]
         )
     except StaleWrite as exc:
-        raise AppError(
-            409,
-            "The appointment was changed meanwhile; reload and try again",
-            "Lịch hẹn vừa được thay đổi. Vui lòng tải lại và thử lại.",
-            extra={"reason": "stale"},
-        ) from exc
+        raise StaleVersion(await _reload(row["id"])) from exc
     if after["version"] == row["version"]:
         return after
     values = {**values, "version": after["version"]}
@@ -410,6 +440,7 @@ async def reschedule(
     reason: str,
     by: Principal | None,
     ip: str,
+    expect_version: int | None = None,
 ) -> dict[str, Any]:
     """Move the visit to another free slot of its commune.
 
@@ -423,6 +454,7 @@ async def reschedule(
     now = utcnow()
     async with write_transaction():
         row = await _reload(row["id"])
+        check_version(row, expect_version)
         if row["status"] not in RESCHEDULABLE:
             en, vi = transition_refusal(row["status"], "rescheduled")
             raise AppError(409, en, vi, extra={"current": row["status"]})
@@ -455,9 +487,12 @@ def _too_late(config: availability.ServiceConfig) -> AppError:
     )
 
 
-async def cancel(row: dict[str, Any], reason: str, by: Principal | None, ip: str) -> dict[str, Any]:
+async def cancel(
+    row: dict[str, Any], reason: str, by: Principal | None, ip: str, expect_version: int | None = None
+) -> dict[str, Any]:
     async with write_transaction():
         row = await _reload(row["id"])
+        check_version(row, expect_version)
         if not can_move(row["status"], "cancelled"):
             en, vi = transition_refusal(row["status"], "cancelled")
             raise AppError(409, en, vi, extra={"current": row["status"]})
@@ -513,10 +548,12 @@ async def assign(
     officer_id: uuid.UUID,
     slot: dt.datetime | None,
     ip: str,
+    expect_version: int | None = None,
 ) -> dict[str, Any]:
     now = utcnow()
     async with write_transaction():
         row = await staff_get(principal, appointment_id)
+        check_version(row, expect_version)
         officer = (
             await StaffUser.select(StaffUser.id, StaffUser.communes, StaffUser.role)
             .where((StaffUser.id == officer_id) & StaffUser.disabled_at.is_null())
@@ -589,9 +626,11 @@ async def set_status(
     reason: str,
     dossier_code: str,
     ip: str,
+    expect_version: int | None = None,
 ) -> dict[str, Any]:
     async with write_transaction():
         row = await staff_get(principal, appointment_id)
+        check_version(row, expect_version)
         if principal.role == "officer" and (target not in OFFICER_SETS or row["officer_id"] != principal.user_id):
             raise AppError(
                 403,

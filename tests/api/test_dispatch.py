@@ -284,13 +284,131 @@ def test_a_citizen_move_to_a_time_the_officer_is_free_keeps_the_officer(client: 
     assert staff_view(client, team.dispatcher, second["id"]).json()["officer_id"] == team.officer["id"]
 
 
-# ---- Every input has a defined answer (issue 8, item 7)
+# ---- Staff writes name the version they were based on (issue 8, item 2)
 
 
 def _requested(client: TestClient[Any], run_db: Any) -> tuple[Any, dict[str, Any], list[str]]:
     team = make_team(client, run_db, communes=1, officers=2)
     day = later_day(client, team.communes[0])
     return team, kit_book(client, team.communes[0], day[0]), day
+
+
+STALE_WRITES = ["assign", "reschedule", "cancel", "status"]
+
+
+def _write(kind: str, team: Any, visit: dict[str, Any], day: list[str]) -> tuple[str, dict[str, Any]]:
+    url = f"/api/staff/appointments/{visit['id']}/{kind}"
+    body: dict[str, Any] = {
+        "assign": {"officer_id": team.officers[1]["id"]},
+        "reschedule": {"slot_start": day[2], "reason": "Công dân xin đổi"},
+        "cancel": {"reason": "Công dân gọi 1022 xin huỷ"},
+        "status": {"status": "requested", "reason": "Trả về điều phối"},
+    }[kind]
+    return url, body
+
+
+@pytest.mark.parametrize("how", ["if_match", "body"])
+@pytest.mark.parametrize("kind", STALE_WRITES)
+def test_a_write_based_on_an_old_version_is_refused_with_the_current_state(
+    client: TestClient[Any], run_db: Any, kind: str, how: str
+) -> None:
+    team, visit, day = _requested(client, run_db)
+    # Dispatcher 1 opens the visit (version v) …
+    seen = staff_view(client, team.dispatcher2, visit["id"])
+    assert seen.headers["etag"] == f'"{seen.json()["version"]}"'
+    # … meanwhile dispatcher 2 gives it to the first officer, which makes a new version.
+    colleague = kit_assign(
+        client, team.dispatcher, visit["id"], team.officers[0]["id"], expect_version=seen.json()["version"]
+    )
+    assert colleague.status_code == 200, colleague.text
+    assert colleague.headers["etag"] == f'"{colleague.json()["version"]}"'
+    assert colleague.json()["version"] > seen.json()["version"]
+    # Dispatcher 1 acts on what they saw: refused, nothing written, the current state in the answer.
+    url, body = _write(kind, team, visit, day)
+    if how == "if_match":
+        headers = {**bearer(team.dispatcher2), "If-Match": seen.headers["etag"]}
+    else:
+        headers, body = bearer(team.dispatcher2), {**body, "expect_version": seen.json()["version"]}
+    refused = client.post(url, json=body, headers=headers)
+    assert refused.status_code == 409, refused.text
+    error = refused.json()
+    assert error["extra"]["reason"] == "stale" and error["detail_vi"].startswith("Lịch hẹn vừa được thay đổi")
+    assert error["extra"]["current_version"] == colleague.json()["version"]
+    assert refused.headers["etag"] == colleague.headers["etag"]
+    current = error["extra"]["appointment"]
+    assert current["officer_id"] == team.officers[0]["id"] and current["status"] == "confirmed"
+    assert current == colleague.json()
+    assert staff_view(client, team.dispatcher, visit["id"]).json() == colleague.json()  # nothing written
+
+    # With the version they now see, the same write goes through.
+    if how == "if_match":
+        headers = {**bearer(team.dispatcher2), "If-Match": refused.headers["etag"]}
+    else:
+        body = {**body, "expect_version": current["version"]}
+    retried = client.post(url, json=body, headers=headers)
+    assert retried.status_code == 200, retried.text
+    assert retried.json()["version"] > current["version"]
+    assert retried.headers["etag"] == f'"{retried.json()["version"]}"'
+
+
+def test_a_write_without_a_version_still_works(client: TestClient[Any], run_db: Any) -> None:
+    """The precondition is optional (docs/decisions/0005): older clients keep working."""
+    team, visit, _ = _requested(client, run_db)
+    response = kit_assign(client, team.dispatcher, visit["id"], team.officers[0]["id"])
+    assert response.status_code == 200 and response.headers["etag"] == f'"{response.json()["version"]}"'
+
+
+@pytest.mark.parametrize(
+    ("if_match", "expect", "status"),
+    [
+        ("not-a-tag", None, 400),
+        ('"1", "2"', None, 400),
+        ('"{v}"', "{v1}", 400),  # header and body disagree
+        ('W/"{v}"', None, 200),  # a weak tag from a compressing proxy names the same version
+        ("*", None, 200),
+        ('"{v}"', "{v}", 200),
+    ],
+)
+def test_if_match_forms(client: TestClient[Any], run_db: Any, if_match: str, expect: str | None, status: int) -> None:
+    team, visit, _ = _requested(client, run_db)
+    v = staff_view(client, team.dispatcher, visit["id"]).json()["version"]
+    body: dict[str, Any] = {"officer_id": team.officers[0]["id"]}
+    if expect is not None:
+        body["expect_version"] = int(expect.format(v=v, v1=v + 1))
+    response = client.post(
+        f"/api/staff/appointments/{visit['id']}/assign",
+        json=body,
+        headers={**bearer(team.dispatcher), "If-Match": if_match.format(v=v)},
+    )
+    assert response.status_code == status, response.text
+    if status == 400:
+        assert response.json()["detail_vi"].startswith("Điều kiện phiên bản")
+
+
+def test_an_intake_retry_holds_to_its_version(client: TestClient[Any], run_db: Any) -> None:
+    import secrets
+
+    team, _, day = _requested(client, run_db)
+    body = booking_body(team.communes[0], day[1], channel="phone", token=secrets.token_urlsafe(32))
+    new_with_version = client.post(
+        "/api/staff/appointments/", json={**body, "expect_version": 5}, headers=bearer(team.dispatcher)
+    )
+    assert new_with_version.status_code == 409  # a version of a row that does not exist yet
+    assert new_with_version.json()["extra"]["reason"] == "stale"
+    created = client.post("/api/staff/appointments/", json=body, headers=bearer(team.dispatcher))
+    assert created.status_code == 201 and created.headers["etag"] == f'"{created.json()["version"]}"'
+    retry = client.post(
+        "/api/staff/appointments/", json=body, headers={**bearer(team.dispatcher), "If-Match": created.headers["etag"]}
+    )
+    assert retry.status_code == 200 and retry.json() == created.json()
+    kit_assign(client, team.dispatcher2, created.json()["id"], team.officers[0]["id"])
+    stale = client.post(
+        "/api/staff/appointments/", json=body, headers={**bearer(team.dispatcher), "If-Match": created.headers["etag"]}
+    )
+    assert stale.status_code == 409 and stale.json()["extra"]["appointment"]["status"] == "confirmed"
+
+
+# ---- Every input has a defined answer (issue 8, item 7)
 
 
 def _history(run_db: Any, appointment_id: str) -> list[str]:

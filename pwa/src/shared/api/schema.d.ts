@@ -700,6 +700,8 @@ export interface components {
         };
         /** AssignIn */
         AssignIn: {
+            /** @description The appointment's version the user saw; refused with 409 (and the current row) if it changed */
+            expect_version?: number | null;
             /** Format: uuid */
             officer_id: string;
             slot_start?: string | null;
@@ -1181,6 +1183,13 @@ export interface components {
             /** Format: date-time */
             start: string;
         };
+        /** StaffCancelIn */
+        StaffCancelIn: {
+            /** @description The appointment's version the user saw; refused with 409 (and the current row) if it changed */
+            expect_version?: number | null;
+            /** @default  */
+            reason: string;
+        };
         /** StaffIntake */
         StaffIntake: {
             address_detail: string;
@@ -1190,6 +1199,8 @@ export interface components {
             citizen_phone: string;
             commune_id?: string | null;
             consent: components["schemas"]["ConsentIn"];
+            /** @description The appointment's version the user saw; refused with 409 (and the current row) if it changed */
+            expect_version?: number | null;
             /** Format: uuid */
             id: string;
             /** @enum {string} */
@@ -1208,10 +1219,21 @@ export interface components {
             slot_start: string;
             token?: string | null;
         };
+        /** StaffRescheduleIn */
+        StaffRescheduleIn: {
+            /** @description The appointment's version the user saw; refused with 409 (and the current row) if it changed */
+            expect_version?: number | null;
+            /** @default  */
+            reason: string;
+            /** Format: date-time */
+            slot_start: string;
+        };
         /** StatusIn */
         StatusIn: {
             /** @default  */
             dossier_code: string;
+            /** @description The appointment's version the user saw; refused with 409 (and the current row) if it changed */
+            expect_version?: number | null;
             /** @default  */
             reason: string;
             /** @enum {string} */
@@ -2047,7 +2069,10 @@ export interface operations {
     ApiStaffAppointmentsIntake: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of the appointment as the user saw it (e.g. "71"); the write is refused with 409 and the current appointment if it has changed since. Optional (docs/decisions/0005). */
+                "If-Match"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2060,6 +2085,8 @@ export interface operations {
             /** @description Document created, URL follows */
             201: {
                 headers: {
+                    /** @description The appointment's version, to send back in If-Match (or as expect_version) with the next write */
+                    ETag?: unknown;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2097,6 +2124,8 @@ export interface operations {
             /** @description Request fulfilled, document follows */
             200: {
                 headers: {
+                    /** @description The appointment's version, to send back in If-Match (or as expect_version) with the next write */
+                    ETag?: unknown;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2123,7 +2152,10 @@ export interface operations {
     ApiStaffAppointmentsAppointmentIdAssignAssign: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of the appointment as the user saw it (e.g. "71"); the write is refused with 409 and the current appointment if it has changed since. Optional (docs/decisions/0005). */
+                "If-Match"?: string | null;
+            };
             path: {
                 appointment_id: string;
             };
@@ -2138,6 +2170,8 @@ export interface operations {
             /** @description Request fulfilled, document follows */
             200: {
                 headers: {
+                    /** @description The appointment's version, to send back in If-Match (or as expect_version) with the next write */
+                    ETag?: unknown;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2164,7 +2198,10 @@ export interface operations {
     ApiStaffAppointmentsAppointmentIdCancelCancel: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of the appointment as the user saw it (e.g. "71"); the write is refused with 409 and the current appointment if it has changed since. Optional (docs/decisions/0005). */
+                "If-Match"?: string | null;
+            };
             path: {
                 appointment_id: string;
             };
@@ -2172,13 +2209,15 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CancelIn"];
+                "application/json": components["schemas"]["StaffCancelIn"];
             };
         };
         responses: {
             /** @description Request fulfilled, document follows */
             200: {
                 headers: {
+                    /** @description The appointment's version, to send back in If-Match (or as expect_version) with the next write */
+                    ETag?: unknown;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2205,7 +2244,10 @@ export interface operations {
     ApiStaffAppointmentsAppointmentIdRescheduleReschedule: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of the appointment as the user saw it (e.g. "71"); the write is refused with 409 and the current appointment if it has changed since. Optional (docs/decisions/0005). */
+                "If-Match"?: string | null;
+            };
             path: {
                 appointment_id: string;
             };
@@ -2213,13 +2255,15 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["RescheduleIn"];
+                "application/json": components["schemas"]["StaffRescheduleIn"];
             };
         };
         responses: {
             /** @description Request fulfilled, document follows */
             200: {
                 headers: {
+                    /** @description The appointment's version, to send back in If-Match (or as expect_version) with the next write */
+                    ETag?: unknown;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2246,7 +2290,10 @@ export interface operations {
     ApiStaffAppointmentsAppointmentIdStatusSetStatus: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of the appointment as the user saw it (e.g. "71"); the write is refused with 409 and the current appointment if it has changed since. Optional (docs/decisions/0005). */
+                "If-Match"?: string | null;
+            };
             path: {
                 appointment_id: string;
             };
@@ -2261,6 +2308,8 @@ export interface operations {
             /** @description Request fulfilled, document follows */
             200: {
                 headers: {
+                    /** @description The appointment's version, to send back in If-Match (or as expect_version) with the next write */
+                    ETag?: unknown;
                     [name: string]: unknown;
                 };
                 content: {
