@@ -402,7 +402,9 @@ class StaffAppointmentController(Controller):
         if officer_id:
             query = query.where(Appointment.officer_id == officer_id)
         if day:
-            start = dt.datetime.combine(day, dt.time(0), availability.VN)
+            # In UTC here, not in the database: a day at the edge of the calendar (year 1 or 9999) overflows
+            # in Python, which is a 400, instead of in PostgreSQL, which was a 500.
+            start = dt.datetime.combine(day, dt.time(0), availability.VN).astimezone(dt.UTC)
             query = query.where(
                 (Appointment.slot_start >= start) & (Appointment.slot_start < start + dt.timedelta(days=1))
             )

@@ -476,3 +476,14 @@ def test_confirming_a_requested_time_that_has_passed_is_refused(client: TestClie
         client, team.dispatcher, visit["id"], team.officer["id"], slot_start=response.json()["extra"]["nearest_free"][0]
     )
     assert moved.status_code == 200, moved.text
+
+
+def test_a_day_at_the_edge_of_the_calendar_has_a_defined_answer(
+    client: TestClient[Any], tokens: dict[str, str]
+) -> None:
+    """Year 1 at +07:00 starts in year 0 UTC, which neither Python nor PostgreSQL has (it was a 500 there)."""
+    first = client.get("/api/staff/appointments/", params={"day": "0001-01-01"}, headers=bearer(tokens["dieuphoi"]))
+    assert first.status_code == 400, first.text
+    assert first.json()["detail_vi"] == "Ngày giờ không hợp lệ."
+    last = client.get("/api/staff/appointments/", params={"day": "9999-12-31"}, headers=bearer(tokens["dieuphoi"]))
+    assert (last.status_code, last.json()) == (200, [])
