@@ -1,5 +1,6 @@
 """Issue 8 in the browser: a dispatcher acting on an appointment a colleague changed meanwhile is told so and
-sees the fresh state (nothing is overwritten)."""
+sees the fresh state (nothing is overwritten); the status page opened without the secret (the calendar
+file's link) explains how to reach the booking."""
 
 from __future__ import annotations
 
@@ -84,3 +85,20 @@ def test_a_colleagues_change_is_shown_instead_of_overwritten(
     expect(staff.get_by_role("status").filter(has_text="Đã huỷ lịch hẹn.")).to_be_visible()
     expect(staff.locator(".badge")).to_have_text("Đã huỷ")
     expect(staff.get_by_test_id("stale")).to_have_count(0)
+
+
+def test_the_status_page_without_its_secret_says_how_to_open_the_booking(
+    new_context: Callable[..., BrowserContext], base_url: str
+) -> None:
+    booking = _book(base_url)
+    page = new_context().new_page()  # another device: it does not keep the booking
+    page.goto(f"/lich-hen/{booking['reference']}")
+    box = page.get_by_test_id("no-secret")
+    expect(box).to_contain_text(f"Máy này chưa lưu lịch hẹn {booking['reference']}")
+    expect(box).to_contain_text("Lịch hẹn của tôi")
+    expect(box).to_contain_text("1022")
+    # On the device that keeps it (opened once with the secret), the same address opens the booking.
+    page.goto(f"/lich-hen/{booking['reference']}#{booking['token']}")
+    expect(page.locator(".badge")).to_have_text("Mới đăng ký")
+    page.goto(f"/lich-hen/{booking['reference']}")
+    expect(page.locator(".badge")).to_have_text("Mới đăng ký")
