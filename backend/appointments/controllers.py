@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
+from collections.abc import Awaitable
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.params import JSONBody, PathParameter, QueryParameter
+from litestar.datastructures import ResponseHeader
+from litestar.params import HeaderParameter, JSONBody, PathParameter, QueryParameter
 
 from backend.accounts.guards import client_ip, principal_of, public, staff
 from backend.accounts.tables import StaffUser
@@ -29,7 +33,9 @@ from backend.appointments.schemas import (
     OfficerOut,
     RescheduleIn,
     Slot,
+    StaffCancelIn,
     StaffIntake,
+    StaffRescheduleIn,
     StatusIn,
 )
 from backend.appointments.statuses import KIND_VI, RESCHEDULABLE, STATUS_EN, STATUS_VI, VisitKind
@@ -70,9 +76,30 @@ async def _names(rows: list[dict[str, Any]]) -> tuple[dict[str, str], dict[str, 
     return procedures, communes, officers
 
 
-def booking_link(reference: str, token: str) -> str:
-    base = get_settings().public_url
-    return f"{base}/lich-hen/{reference}#{token}"
+def public_base(request: Request[Any, Any, Any]) -> str:
+    """The app's public address: PUBLIC_URL, else derived from the request (through trusted proxies only)."""
+    settings = get_settings()
+    if settings.public_url:
+        return settings.public_url
+    scheme, host = request.url.scheme, request.headers.get("host", "")
+    peer = request.client.host if request.client else ""
+    if peer in settings.trusted_proxies:
+        scheme = request.headers.get("x-forwarded-proto", scheme).split(",")[0].strip() or scheme
+        host = request.headers.get("x-forwarded-host", host).split(",")[0].strip() or host
+    if scheme not in ("http", "https") or not re.fullmatch(r"[A-Za-z0-9.:\[\]-]{1,255}", host):
+        # A forged or missing Host: a relative link, as before, rather than a link to somewhere else.
+        return ""
+    return f"{scheme}://{host}"
+
+
+def booking_link(request: Request[Any, Any, Any], reference: str, token: str) -> str:
+    """The capability link: whoever holds it can change or cancel the booking. Only ever given to the booker."""
+    return f"{public_base(request)}/lich-hen/{reference}#{token}"
+
+
+def status_page(request: Request[Any, Any, Any], reference: str) -> str:
+    """The booking's status page without the secret: opens on a device that keeps the booking."""
+    return f"{public_base(request)}/lich-hen/{reference}"
 
 
 async def booking_out(row: dict[str, Any]) -> BookingOut:
@@ -152,12 +179,12 @@ async def appointments_out(rows: list[dict[str, Any]]) -> list[AppointmentOut]:
     ]
 
 
-async def _created(booked: services.Booked) -> Response[BookingCreated]:
+async def _created(request: Request[Any, Any, Any], booked: services.Booked) -> Response[BookingCreated]:
     out = await booking_out(booked.row)
     body = BookingCreated(
         **{f: getattr(out, f) for f in BookingOut.__struct_fields__},
         token=booked.token,
-        link=booking_link(booked.row["reference"], booked.token),
+        link=booking_link(request, booked.row["reference"], booked.token),
     )
     return Response(body, status_code=201 if booked.created else 200)
 
@@ -211,7 +238,7 @@ class BookingController(Controller):
     @post("/", summary="Book a home visit (retrying with the same id and token is safe)")
     async def create(self, request: Request[Any, Any, Any], data: JSONBody[BookingCreate]) -> Response[BookingCreated]:
         async with write_transaction():
-            return await _created(await services.book(data, None, client_ip(request)))
+            return await _created(request, await services.book(data, None, client_ip(request)))
 
     @get("/{reference:str}", summary="The booking behind a secret link")
     async def show(self, reference: Reference, token: BookingToken) -> BookingOut:
@@ -219,18 +246,21 @@ class BookingController(Controller):
             return await booking_out(await services.by_reference(reference, token))
 
     @get("/{reference:str}/calendar.ics", summary="The booking as a calendar file", media_type="text/calendar")
-    async def calendar(self, reference: Reference, token: BookingToken) -> Response[bytes]:
+    async def calendar(
+        self, request: Request[Any, Any, Any], reference: Reference, token: BookingToken
+    ) -> Response[bytes]:
         row = await services.by_reference(reference, token)
         procedures, communes, _ = await _names([row])
         body = booking_calendar(
             row,
             procedures.get(row["procedure_code"], row["procedure_code"]),
             communes.get(row["commune_id"], row["commune_id"]),
-            booking_link(row["reference"], token),
+            # Never the secret link: a calendar entry is shared, synced and forwarded.
+            status_page(request, row["reference"]),
         )
         return Response(
             body,
-            media_type="text/calendar; charset=utf-8",
+            media_type="text/calendar",  # Litestar adds "; charset=utf-8" to text types
             headers={"Content-Disposition": f'attachment; filename="lich-hen-{row["reference"]}.ics"'},
         )
 
@@ -256,24 +286,101 @@ class BookingController(Controller):
         return await booking_out(await services.withdraw_consent(row, client_ip(request)))
 
 
+IfMatch = Annotated[
+    str | None,
+    HeaderParameter(
+        name="If-Match",
+        required=False,
+        max_length=40,
+        description='The ETag of the appointment as the user saw it (e.g. "71"); the write is refused with 409 and '
+        "the current appointment if it has changed since. Optional (docs/decisions/0005).",
+    ),
+]
+_ETAG_HEADER = [
+    ResponseHeader(
+        name="ETag",
+        documentation_only=True,
+        description="The appointment's version, to send back in If-Match (or as expect_version) with the next write",
+    )
+]
+_ETAG = re.compile(r'(?:W/)?"?(\d{1,18})"?')
+
+
+def expected_version(if_match: str | None, in_body: int | None) -> int | None:
+    """The version a staff write is conditioned on: If-Match or expect_version (both: they must agree)."""
+    from_header: int | None = None
+    if if_match is not None and if_match.strip() != "*":
+        # A weak tag names the same version: proxies that compress weaken ETags (nginx gzip does).
+        found = _ETAG.fullmatch(if_match.strip())
+        if found is None:
+            raise AppError(
+                400,
+                'If-Match must be one ETag of this API, e.g. "71"',
+                "Điều kiện phiên bản (If-Match) không hợp lệ.",
+                extra={"field": "If-Match"},
+            )
+        from_header = int(found.group(1))
+    if from_header is not None and in_body is not None and from_header != in_body:
+        raise AppError(
+            400,
+            "If-Match and expect_version name different versions",
+            "Điều kiện phiên bản (If-Match và expect_version) không khớp nhau.",
+            extra={"field": "expect_version"},
+        )
+    return from_header if from_header is not None else in_body
+
+
+async def _with_current(exc: services.StaleVersion) -> services.StaleVersion:
+    """The 409 of a stale staff write carries the appointment as it is now, for the screen to show."""
+    if exc.row is not None:
+        current = (await appointments_out([exc.row]))[0]
+        exc.extra = {**(exc.extra if isinstance(exc.extra, dict) else {}), "appointment": msgspec.to_builtins(current)}
+    return exc
+
+
+async def _staff_answer(write: Awaitable[dict[str, Any]]) -> Response[AppointmentOut]:
+    try:
+        row = await write
+    except services.StaleVersion as exc:
+        raise await _with_current(exc) from None
+    out = (await appointments_out([row]))[0]
+    return Response(out, headers={"ETag": services.etag(out.version)})
+
+
 class StaffAppointmentController(Controller):
-    """Intake, the dispatcher's queue, assignment and status changes, all limited to the user's communes."""
+    """Intake, the dispatcher's queue, assignment and status changes, all limited to the user's communes.
+
+    Every write takes an optional precondition, If-Match: "<version>" or `expect_version` in the body; reads
+    of one appointment return its ETag. See docs/decisions/0005-staff-write-preconditions.md.
+    """
 
     path = "/api/staff/appointments"
     tags = ["appointments"]
 
-    @post("/", guards=[staff("officer", "dispatcher", "supervisor", "admin")], summary="Take a request for a citizen")
-    async def intake(self, request: Request[Any, Any, Any], data: JSONBody[StaffIntake]) -> Response[AppointmentOut]:
+    @post(
+        "/",
+        guards=[staff("officer", "dispatcher", "supervisor", "admin")],
+        summary="Take a request for a citizen",
+        response_headers=_ETAG_HEADER,
+    )
+    async def intake(
+        self, request: Request[Any, Any, Any], data: JSONBody[StaffIntake], if_match: IfMatch = None
+    ) -> Response[AppointmentOut]:
         principal = principal_of(request)
+        expect = expected_version(if_match, data.expect_version)
         if data.commune_id and data.commune_id not in principal.communes:
             raise AppError(403, "That commune is outside your scope", "Xã/phường này ngoài phạm vi phụ trách của bạn.")
-        async with write_transaction():
-            booked = await services.book(data, principal, client_ip(request))
-            if booked.row["commune_id"] not in principal.communes:
-                raise AppError(
-                    403, "That commune is outside your scope", "Xã/phường này ngoài phạm vi phụ trách của bạn."
-                )
-            return Response((await appointments_out([booked.row]))[0], status_code=201 if booked.created else 200)
+        try:
+            async with write_transaction():
+                booked = await services.book(data, principal, client_ip(request), expect)
+                if booked.row["commune_id"] not in principal.communes:
+                    raise AppError(
+                        403, "That commune is outside your scope", "Xã/phường này ngoài phạm vi phụ trách của bạn."
+                    )
+        except services.StaleVersion as exc:
+            raise await _with_current(exc) from None
+        out = (await appointments_out([booked.row]))[0]
+        return Response(out, status_code=201 if booked.created else 200, headers={"ETag": services.etag(out.version)})
 
     @get("/", guards=[staff("dispatcher", "supervisor", "admin", "officer")], summary="Appointments in your communes")
     async def list_appointments(
@@ -295,82 +402,110 @@ class StaffAppointmentController(Controller):
         if officer_id:
             query = query.where(Appointment.officer_id == officer_id)
         if day:
-            start = dt.datetime.combine(day, dt.time(0), availability.VN)
+            # In UTC here, not in the database: a day at the edge of the calendar (year 1 or 9999) overflows
+            # in Python, which is a 400, instead of in PostgreSQL, which was a 500.
+            start = dt.datetime.combine(day, dt.time(0), availability.VN).astimezone(dt.UTC)
             query = query.where(
                 (Appointment.slot_start >= start) & (Appointment.slot_start < start + dt.timedelta(days=1))
             )
         rows = await query.order_by(Appointment.slot_start).limit(limit)
         return await appointments_out(rows)
 
-    @get("/{appointment_id:uuid}", guards=[staff()], summary="One appointment")
+    @get("/{appointment_id:uuid}", guards=[staff()], summary="One appointment", response_headers=_ETAG_HEADER)
     async def show(
         self, request: Request[Any, Any, Any], appointment_id: Annotated[uuid.UUID, PathParameter()]
-    ) -> AppointmentOut:
+    ) -> Response[AppointmentOut]:
         row = await services.staff_get(principal_of(request), appointment_id)
-        return (await appointments_out([row]))[0]
+        out = (await appointments_out([row]))[0]
+        return Response(out, headers={"ETag": services.etag(out.version)})
 
     @post(
         "/{appointment_id:uuid}/assign",
         guards=[staff("dispatcher", "supervisor", "admin")],
         status_code=200,
         summary="Assign an officer and confirm the slot",
+        response_headers=_ETAG_HEADER,
     )
     async def assign(
         self,
         request: Request[Any, Any, Any],
         appointment_id: Annotated[uuid.UUID, PathParameter()],
         data: JSONBody[AssignIn],
-    ) -> AppointmentOut:
-        row = await services.assign(
-            principal_of(request), appointment_id, data.officer_id, data.slot_start, client_ip(request)
+        if_match: IfMatch = None,
+    ) -> Response[AppointmentOut]:
+        expect = expected_version(if_match, data.expect_version)
+        return await _staff_answer(
+            services.assign(
+                principal_of(request), appointment_id, data.officer_id, data.slot_start, client_ip(request), expect
+            )
         )
-        return (await appointments_out([row]))[0]
 
     @post(
         "/{appointment_id:uuid}/reschedule",
         guards=[staff("dispatcher", "supervisor", "admin")],
         status_code=200,
         summary="Move the visit (agreed with the citizen)",
+        response_headers=_ETAG_HEADER,
     )
     async def reschedule(
         self,
         request: Request[Any, Any, Any],
         appointment_id: Annotated[uuid.UUID, PathParameter()],
-        data: JSONBody[RescheduleIn],
-    ) -> AppointmentOut:
+        data: JSONBody[StaffRescheduleIn],
+        if_match: IfMatch = None,
+    ) -> Response[AppointmentOut]:
+        expect = expected_version(if_match, data.expect_version)
         principal = principal_of(request)
         row = await services.staff_get(principal, appointment_id)
-        row = await services.reschedule(row, data.slot_start, data.reason, principal, client_ip(request))
-        return (await appointments_out([row]))[0]
+        return await _staff_answer(
+            services.reschedule(row, data.slot_start, data.reason, principal, client_ip(request), expect)
+        )
 
     @post(
         "/{appointment_id:uuid}/cancel",
         guards=[staff("dispatcher", "supervisor", "admin")],
         status_code=200,
         summary="Cancel with a reason",
+        response_headers=_ETAG_HEADER,
     )
     async def cancel(
         self,
         request: Request[Any, Any, Any],
         appointment_id: Annotated[uuid.UUID, PathParameter()],
-        data: JSONBody[CancelIn],
-    ) -> AppointmentOut:
+        data: JSONBody[StaffCancelIn],
+        if_match: IfMatch = None,
+    ) -> Response[AppointmentOut]:
+        expect = expected_version(if_match, data.expect_version)
         principal = principal_of(request)
         row = await services.staff_get(principal, appointment_id)
-        row = await services.cancel(row, data.reason, principal, client_ip(request))
-        return (await appointments_out([row]))[0]
+        return await _staff_answer(services.cancel(row, data.reason, principal, client_ip(request), expect))
 
-    @post("/{appointment_id:uuid}/status", guards=[staff()], status_code=200, summary="Move to another status")
+    @post(
+        "/{appointment_id:uuid}/status",
+        guards=[staff()],
+        status_code=200,
+        summary="Move to another status",
+        response_headers=_ETAG_HEADER,
+    )
     async def set_status(
         self,
         request: Request[Any, Any, Any],
         appointment_id: Annotated[uuid.UUID, PathParameter()],
         data: JSONBody[StatusIn],
-    ) -> AppointmentOut:
-        row = await services.set_status(
-            principal_of(request), appointment_id, data.status, data.reason, data.dossier_code, client_ip(request)
+        if_match: IfMatch = None,
+    ) -> Response[AppointmentOut]:
+        expect = expected_version(if_match, data.expect_version)
+        return await _staff_answer(
+            services.set_status(
+                principal_of(request),
+                appointment_id,
+                data.status,
+                data.reason,
+                data.dossier_code,
+                client_ip(request),
+                expect,
+            )
         )
-        return (await appointments_out([row]))[0]
 
 
 class OfficerController(Controller):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from litestar import Controller, Request, post
@@ -59,29 +60,50 @@ def ref_of(row: dict[str, Any]) -> AppointmentRef:
     )
 
 
-async def notify(action: str, row: dict[str, Any]) -> None:
+async def notify(action: str, row: dict[str, Any], before: Mapping[str, Any] | None = None) -> None:
     """Queue the notifications a change deserves; call inside the change's write transaction.
 
-    The citizen hears of every step; the officer hears when a visit is given to them or moved.
+    The citizen hears of every step. The officer hears when a visit is given to them, moved or cancelled
+    (withdrawn consent cancels too); an officer the visit was taken from (reassigned, sent back to the
+    dispatcher) hears that it is no longer theirs. `before` is the row as it was before the change.
     """
     event = event_for(action, row)
     if event is not None:
         await enqueue_for_appointment(row["id"], event, ref_of(row))
-    if action in ("assigned", "rescheduled", "cancelled") and row.get("officer_id"):
-        await enqueue_for_staff(row["officer_id"], officer_message(action, row), topic=topic_for(row["id"]))
+    officer = row.get("officer_id")
+    previous = before.get("officer_id") if before else None
+    topic = topic_for(row["id"])
+    if before is not None and previous and previous != officer:
+        # Said with the time they knew the visit by.
+        await enqueue_for_staff(previous, officer_message("unassigned", before), topic=topic)
+    staff_action = officer_action(action, row, before)
+    if staff_action and officer:
+        await enqueue_for_staff(officer, officer_message(staff_action, row), topic=topic)
 
 
-def officer_message(action: str, row: dict[str, Any]) -> PushPayload:
+def officer_action(action: str, row: Mapping[str, Any], before: Mapping[str, Any] | None) -> str | None:
+    """Which officer message a change deserves, if any."""
+    if action in ("assigned", "rescheduled", "cancelled"):
+        return action
+    if action == "consent_withdrawn" and row["status"] == "cancelled" and (before or {}).get("status") != "cancelled":
+        return "cancelled"  # the visit is off: the officer must not go to the house
+    return None
+
+
+_OFFICER_TITLES = {
+    "assigned": "Lịch hẹn mới được giao",
+    "rescheduled": "Lịch hẹn đã đổi giờ",
+    "cancelled": "Lịch hẹn đã huỷ",
+    "unassigned": "Lịch hẹn không còn giao cho bạn",
+}
+
+
+def officer_message(action: str, row: Mapping[str, Any]) -> PushPayload:
     """The officer's notification: time and reference only; the details are on the tablet after sync."""
     when = format_time(row["slot_start"], "vi")
-    title = {
-        "assigned": "Lịch hẹn mới được giao",
-        "rescheduled": "Lịch hẹn đã đổi giờ",
-        "cancelled": "Lịch hẹn đã huỷ",
-    }[action]
     return PushPayload(
         event=f"staff_{action}",
-        title=title,
+        title=_OFFICER_TITLES[action],
         body=f"Mã hẹn {row['reference']} — {when}.",
         url="/staff/",
         tag=f"appt-{row['reference']}",

@@ -75,6 +75,37 @@ def _aware(value: dt.datetime, field: str) -> dt.datetime:
     return value.astimezone(dt.UTC)
 
 
+class StaleVersion(AppError):
+    """The write named a version the appointment no longer has (If-Match / expect_version, or a concurrent write).
+
+    Nothing was written. `row` is the appointment as it is now (None: it does not exist), for the 409's body.
+    """
+
+    def __init__(self, row: dict[str, Any] | None) -> None:
+        current = row["version"] if row else None
+        super().__init__(
+            409,
+            f"The appointment was changed meanwhile (it is now at version {current}); "
+            "nothing was written: review its current state and try again",
+            "Lịch hẹn vừa được thay đổi nên thao tác chưa được thực hiện. "
+            "Vui lòng xem lại thông tin mới nhất của lịch hẹn rồi thao tác lại.",
+            extra={"reason": "stale", "current_version": current},
+            headers={"ETag": etag(current)} if current is not None else None,
+        )
+        self.row = row
+
+
+def etag(version: int) -> str:
+    """The ETag of an appointment: its version (the change number of its last write), as a strong tag."""
+    return f'"{version}"'
+
+
+def check_version(row: dict[str, Any], expect_version: int | None) -> None:
+    """The optional precondition of staff writes (docs/decisions/0005-staff-write-preconditions.md)."""
+    if expect_version is not None and row["version"] != expect_version:
+        raise StaleVersion(row)
+
+
 async def _lock_commune_day(commune_id: str, start: dt.datetime) -> None:
     """Serialise bookings that could compete for one commune's day."""
     await lock_for_transaction(f"{commune_id}:{start.astimezone(availability.VN).date().isoformat()}")
@@ -151,8 +182,15 @@ async def _resolve_commune(data: BookingCreate) -> tuple[str, str]:
 
 
 async def _rate_limit(phone: str, client_hash: str, by_staff: bool) -> None:
+    """The per-phone and per-network limits, exact under concurrency.
+
+    Counting is only exact if no other booking from the same phone (or network) can commit between the count
+    and this booking's insert: each limit takes a transaction-scoped lock on its key first (on SQLite the write
+    transaction already serialises every writer). Phone before network, both before the commune's day.
+    """
     settings = get_settings()
     now = utcnow()
+    await lock_for_transaction(f"booking-phone:{phone}")
     by_phone = await Appointment.count().where(
         (Appointment.citizen_phone == phone) & (Appointment.created_at > now - dt.timedelta(days=1))
     )
@@ -166,6 +204,7 @@ async def _rate_limit(phone: str, client_hash: str, by_staff: bool) -> None:
         )
     if by_staff or not client_hash:
         return
+    await lock_for_transaction(f"booking-client:{client_hash}")
     by_client = await Appointment.count().where(
         (Appointment.client_hash == client_hash) & (Appointment.created_at > now - dt.timedelta(hours=1))
     )
@@ -189,15 +228,30 @@ class Booked:
     created: bool
 
 
-async def book(data: BookingCreate, by: Principal | None, ip: str) -> Booked:
-    """Create a booking; a retry of the same booking (same id and secret) returns it unchanged."""
-    existing = await Appointment.select().where(Appointment.id == data.id).first()
-    if existing is not None:
-        same_author = (by.user_id if by else None) == existing["created_by"]
-        if same_author and data.token and hmac.compare_digest(existing["token_hash"], digest(data.token)):
-            return Booked(existing, data.token, created=False)
-        raise AppError(409, "This booking id is already used", "Mã lịch hẹn này đã được sử dụng.")
+async def book(data: BookingCreate, by: Principal | None, ip: str, expect_version: int | None = None) -> Booked:
+    """Create a booking; a retry of the same booking (same id and secret) returns it unchanged.
 
+    A retry can arrive while the first attempt is still running (a phone that timed out and resent, two tabs):
+    the id is locked for the transaction first, so the retry waits for the first attempt and then finds its
+    row, exactly as a retry sent later would. `expect_version` (intake's If-Match) holds only for a retry of a
+    booking still at that version.
+    """
+    async with write_transaction():
+        await lock_for_transaction(f"booking:{data.id}")
+        existing = await Appointment.select().where(Appointment.id == data.id).first()
+        if existing is not None:
+            same_author = (by.user_id if by else None) == existing["created_by"]
+            if same_author and data.token and hmac.compare_digest(existing["token_hash"], digest(data.token)):
+                check_version(existing, expect_version)
+                return Booked(existing, data.token, created=False)
+            raise AppError(409, "This booking id is already used", "Mã lịch hẹn này đã được sử dụng.")
+        if expect_version is not None:
+            raise StaleVersion(None)
+        return await _book_new(data, by, ip)
+
+
+async def _book_new(data: BookingCreate, by: Principal | None, ip: str) -> Booked:
+    """A new booking, inside book()'s transaction."""
     if not data.consent.accepted:
         raise AppError(
             400,
@@ -330,25 +384,23 @@ async def _update(
     ip: str = "",
 ) -> dict[str, Any]:
     """Write a change inside the caller's transaction, through the sync engine (officers' tablets pull it),
-    then record the event and the audit log.
+    then record the event and the audit log and queue the notifications.
 
     `row["version"]` is the change number the caller read: if another write came in between, nothing is
-    written and the caller gets a 409.
+    written and the caller gets a 409 with the appointment as it is now. A write that changes nothing
+    (a double click, a retry) records and notifies nothing either.
     """
     try:
         after = await get_sync_engine().server_write(
             ENTITY, row["id"], values, writer_of(by), expect_version=row["version"]
         )
     except StaleWrite as exc:
-        raise AppError(
-            409,
-            "The appointment was changed meanwhile; reload and try again",
-            "Lịch hẹn vừa được thay đổi. Vui lòng tải lại và thử lại.",
-            extra={"reason": "stale"},
-        ) from exc
+        raise StaleVersion(await _reload(row["id"])) from exc
+    if after["version"] == row["version"]:
+        return after
     values = {**values, "version": after["version"]}
     await _event(row["id"], after["status"], action, by, reason, values.get("slot_start"))
-    await notifications.notify(action, after)
+    await notifications.notify(action, after, before=row)
     await audit.record(
         action,
         "appointment",
@@ -368,30 +420,61 @@ async def _reload(appointment_id: uuid.UUID) -> dict[str, Any]:
     return row
 
 
+# The citizen moved a confirmed visit to a time when its officer is out on another: it goes back to the
+# dispatcher, who picks an officer free at the new time (the citizen cannot choose one).
+BACK_TO_DISPATCH_REASON = "Công dân đổi giờ; cán bộ đã phân công bận vào giờ mới nên lịch hẹn chờ phân công lại."
+
+
+def _officer_busy_error() -> AppError:
+    return AppError(
+        409,
+        "The officer has another visit at that time",
+        "Cán bộ đã có lịch hẹn khác vào thời gian này. Vui lòng chọn giờ khác hoặc phân công cán bộ khác.",
+        extra={"reason": "officer_busy"},
+    )
+
+
 async def reschedule(
-    row: dict[str, Any], new_start: dt.datetime, reason: str, by: Principal | None, ip: str
+    row: dict[str, Any],
+    new_start: dt.datetime,
+    reason: str,
+    by: Principal | None,
+    ip: str,
+    expect_version: int | None = None,
 ) -> dict[str, Any]:
+    """Move the visit to another free slot of its commune.
+
+    A confirmed visit keeps its officer only if the officer is free at the new time (checked under the
+    officer's lock, as assign does). If not: a dispatcher (`by` set) gets 409 officer_busy and chooses
+    another time or another officer; a citizen's move is accepted and the visit goes back to the dispatcher
+    unassigned (status requested), because the citizen cannot choose the officer and the commune still has
+    room at that time. The officer taken off the visit is told.
+    """
     start = _aware(new_start, "slot_start")
     now = utcnow()
     async with write_transaction():
         row = await _reload(row["id"])
+        check_version(row, expect_version)
         if row["status"] not in RESCHEDULABLE:
             en, vi = transition_refusal(row["status"], "rescheduled")
-            raise AppError(409, en, vi)
+            raise AppError(409, en, vi, extra={"current": row["status"]})
         config = await availability.service_config(row["commune_id"])
         if by is None and now > change_deadline(row, config):
             raise _too_late(config)
+        if start == row["slot_start"]:
+            return row  # already there: nothing to move, nothing to tell anyone
         await _lock_commune_day(row["commune_id"], start)
         await _check_slot(config, row["kind"], start, now, exclude=row["id"])
-        row = await _update(
-            row,
-            {"slot_start": start, "slot_end": start + config.length(row["kind"])},
-            "rescheduled",
-            by,
-            reason,
-            ip,
-        )
-    return row
+        end = start + config.length(row["kind"])
+        values: dict[str, Any] = {"slot_start": start, "slot_end": end}
+        officer_id = row["officer_id"]
+        if officer_id is not None:
+            await _lock_officer(officer_id)
+            if await _officer_busy(officer_id, row["id"], start, end, config.buffer):
+                if by is not None:
+                    raise _officer_busy_error()
+                values.update(status="requested", officer_id=None, status_reason=BACK_TO_DISPATCH_REASON)
+        return await _update(row, values, "rescheduled", by, reason, ip)
 
 
 def _too_late(config: availability.ServiceConfig) -> AppError:
@@ -404,12 +487,15 @@ def _too_late(config: availability.ServiceConfig) -> AppError:
     )
 
 
-async def cancel(row: dict[str, Any], reason: str, by: Principal | None, ip: str) -> dict[str, Any]:
+async def cancel(
+    row: dict[str, Any], reason: str, by: Principal | None, ip: str, expect_version: int | None = None
+) -> dict[str, Any]:
     async with write_transaction():
         row = await _reload(row["id"])
+        check_version(row, expect_version)
         if not can_move(row["status"], "cancelled"):
             en, vi = transition_refusal(row["status"], "cancelled")
-            raise AppError(409, en, vi)
+            raise AppError(409, en, vi, extra={"current": row["status"]})
         if by is None:
             config = await availability.service_config(row["commune_id"])
             if utcnow() > change_deadline(row, config):
@@ -420,7 +506,10 @@ async def cancel(row: dict[str, Any], reason: str, by: Principal | None, ip: str
 
 
 async def withdraw_consent(row: dict[str, Any], ip: str) -> dict[str, Any]:
-    """The citizen withdraws consent: an upcoming visit is cancelled and their personal data erased."""
+    """The citizen withdraws consent: an upcoming visit is cancelled and their personal data erased.
+
+    The assigned officer is told as for any cancellation (push, and the change on the tablet at its next pull).
+    """
     async with write_transaction():
         row = await _reload(row["id"])
         if row["consent_withdrawn_at"] is not None:
@@ -454,11 +543,17 @@ async def staff_get(principal: Principal, appointment_id: uuid.UUID) -> dict[str
 
 
 async def assign(
-    principal: Principal, appointment_id: uuid.UUID, officer_id: uuid.UUID, slot: dt.datetime | None, ip: str
+    principal: Principal,
+    appointment_id: uuid.UUID,
+    officer_id: uuid.UUID,
+    slot: dt.datetime | None,
+    ip: str,
+    expect_version: int | None = None,
 ) -> dict[str, Any]:
     now = utcnow()
     async with write_transaction():
         row = await staff_get(principal, appointment_id)
+        check_version(row, expect_version)
         officer = (
             await StaffUser.select(StaffUser.id, StaffUser.communes, StaffUser.role)
             .where((StaffUser.id == officer_id) & StaffUser.disabled_at.is_null())
@@ -474,22 +569,21 @@ async def assign(
             )
         if row["status"] not in ("requested", "confirmed"):
             en, vi = transition_refusal(row["status"], "confirmed")
-            raise AppError(409, en, vi)
+            raise AppError(409, en, vi, extra={"current": row["status"]})
         config = await availability.service_config(row["commune_id"])
         start = _aware(slot, "slot_start") if slot else row["slot_start"]
         end = start + config.length(row["kind"])
         if slot is not None and start != row["slot_start"]:
             await _lock_commune_day(row["commune_id"], start)
             await _check_slot(config, row["kind"], start, now, exclude=row["id"])
+        elif row["status"] == "requested" and start <= now:
+            # Confirming the time the citizen asked for, but it has passed: that would confirm a visit in the
+            # past. The dispatcher agrees another time with the citizen. (Giving a confirmed visit to another
+            # officer at its time stays possible, even late.)
+            raise await _slot_past_error(config, row["kind"], start, now, row["id"])
         await _lock_officer(officer_id)
-        clash = await _officer_busy(officer_id, row["id"], start, end, config.buffer)
-        if clash:
-            raise AppError(
-                409,
-                "The officer has another visit at that time",
-                "Cán bộ đã có lịch hẹn khác vào thời gian này.",
-                extra={"reason": "officer_busy"},
-            )
+        if await _officer_busy(officer_id, row["id"], start, end, config.buffer):
+            raise _officer_busy_error()
         return await _update(
             row,
             {"status": "confirmed", "officer_id": officer_id, "slot_start": start, "slot_end": end},
@@ -498,6 +592,18 @@ async def assign(
             "",
             ip,
         )
+
+
+async def _slot_past_error(
+    config: availability.ServiceConfig, kind: str, start: dt.datetime, now: dt.datetime, exclude: Any
+) -> AppError:
+    nearest = await availability.nearest_free(config, kind, now, now, exclude=exclude)
+    return AppError(
+        409,
+        "The requested time has passed; choose another time (slot_start)",
+        "Giờ hẹn công dân chọn đã qua. Vui lòng thống nhất giờ khác với công dân rồi chọn giờ đó.",
+        extra={"reason": "slot_past", "nearest_free": [s.isoformat() for s in nearest]},
+    )
 
 
 async def _officer_busy(
@@ -514,10 +620,17 @@ async def _officer_busy(
 
 
 async def set_status(
-    principal: Principal, appointment_id: uuid.UUID, target: str, reason: str, dossier_code: str, ip: str
+    principal: Principal,
+    appointment_id: uuid.UUID,
+    target: str,
+    reason: str,
+    dossier_code: str,
+    ip: str,
+    expect_version: int | None = None,
 ) -> dict[str, Any]:
     async with write_transaction():
         row = await staff_get(principal, appointment_id)
+        check_version(row, expect_version)
         if principal.role == "officer" and (target not in OFFICER_SETS or row["officer_id"] != principal.user_id):
             raise AppError(
                 403,
@@ -527,6 +640,14 @@ async def set_status(
         if not can_move(row["status"], target):
             en, vi = transition_refusal(row["status"], target)
             raise AppError(409, en, vi, extra={"current": row["status"]})
+        if target == "confirmed":
+            # Confirming means an officer will come: only assign checks the officer and records them.
+            raise AppError(
+                400,
+                "Confirm a visit by assigning an officer (POST /api/staff/appointments/{id}/assign)",
+                "Vui lòng phân công cán bộ để xác nhận lịch hẹn.",
+                extra={"field": "status"},
+            )
         if target in ("cancelled", "missed_by_agency", "citizen_absent") and not reason.strip():
             raise AppError(400, "Give a reason", "Vui lòng nêu lý do.", extra={"field": "reason"})
         values: dict[str, Any] = {"status": target, "status_reason": reason}

@@ -109,7 +109,7 @@ async def after_write(before: Mapping[str, Any] | None, after: Mapping[str, Any]
     )
     if status_changed and after["status"] == "missed_by_agency":
         await records.add_apology(appointment_id, after["commune_id"], reason, ctx.user_id)
-    await notifications.notify(str(after["status"]) if status_changed else action, dict(after))
+    await notifications.notify(str(after["status"]) if status_changed else action, dict(after), before)
 
 
 APPOINTMENT = EntitySpec(

@@ -15,7 +15,8 @@ from litestar.testing import TestClient
 
 from backend.accounts.tables import AuditLog
 from backend.appointments.tables import Appointment, Holiday
-from tests.helpers import booking_body, free_slots, random_phone
+from backend.db.columns import utcnow
+from tests.helpers import assign_officer, booking_body, free_slots, random_phone
 
 CAO_LANH, MY_TRA = "29869", "29888"
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -41,20 +42,23 @@ def test_consent_text_is_versioned_and_bilingual(client: TestClient[Any]) -> Non
 
 
 def test_availability_follows_hours_notice_and_holidays(client: TestClient[Any], run_db: Any) -> None:
-    today = dt.datetime.now(VN).date()
-    # A weekday in the coming days declared a holiday has no slots and says why.
-    holiday = next(today + dt.timedelta(days=d) for d in range(3, 10) if (today + dt.timedelta(days=d)).weekday() < 5)
+    today = utcnow().astimezone(VN).date()  # the server's day (tests may start its clock anywhere)
+    known = {r["day"] for r in run_db(lambda: Holiday.select(Holiday.day).run())}
+    # A weekday in the coming days, not already a holiday, declared one: no slots, and it says why.
+    holiday = next(
+        day for day in (today + dt.timedelta(days=d) for d in range(3, 20)) if day.weekday() < 5 and day not in known
+    )
     run_db(lambda: Holiday.insert(Holiday(day=holiday, name="Ngày nghỉ thử")).run())
     try:
         days = client.get(
-            "/api/bookings/availability", params={"commune_id": CAO_LANH, "kind": "guide", "days": 14}
+            "/api/bookings/availability", params={"commune_id": CAO_LANH, "kind": "guide", "days": 21}
         ).json()
     finally:
         run_db(lambda: Holiday.delete().where(Holiday.day == holiday).run())
     assert days["timezone"] == "Asia/Ho_Chi_Minh" and days["slot_minutes"] == 45
     by_day = {d["day"]: d for d in days["days"]}
     assert by_day[holiday.isoformat()]["holiday"] == "Ngày nghỉ thử" and by_day[holiday.isoformat()]["slots"] == []
-    earliest = dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)
+    earliest = utcnow() + dt.timedelta(hours=2)
     for day in days["days"]:
         weekday = dt.date.fromisoformat(day["day"]).weekday()
         if weekday >= 5:
@@ -162,10 +166,11 @@ def test_bad_booking_fields_are_refused_clearly(client: TestClient[Any], overrid
 
 
 def test_times_outside_hours_or_too_soon_are_refused(client: TestClient[Any]) -> None:
-    now = dt.datetime.now(VN)
-    sunday = now.date() + dt.timedelta(days=(6 - now.weekday()) or 7)
-    at_night = dt.datetime.combine(sunday + dt.timedelta(days=1), dt.time(22, 0), VN).isoformat()
-    too_soon = (now + dt.timedelta(minutes=30)).replace(second=0, microsecond=0).isoformat()
+    now = utcnow().astimezone(VN)  # the server's clock
+    # A night three days ahead: never within the notice, always outside hours, whatever the day.
+    at_night = dt.datetime.combine(now.date() + dt.timedelta(days=3), dt.time(22, 0), VN).isoformat()
+    # The grid start (every 30 minutes) just after now: less than the two hours' notice away.
+    too_soon = (now + dt.timedelta(minutes=30 - now.minute % 30)).replace(second=0, microsecond=0).isoformat()
     for slot, expected in ((at_night, "ngoài giờ làm việc"), (too_soon, "trước ít nhất 2 giờ")):
         response = client.post("/api/bookings/", json=booking_body(CAO_LANH, slot))
         assert response.status_code == 400
@@ -191,7 +196,7 @@ def test_reschedule_then_cancel_by_the_citizen(client: TestClient[Any]) -> None:
 
 def test_no_change_closer_than_the_minimum_notice(client: TestClient[Any], run_db: Any) -> None:
     body, created = book(client)
-    soon = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=90)
+    soon = utcnow() + dt.timedelta(minutes=90)
     run_db(
         lambda: (
             Appointment.update({Appointment.slot_start: soon, Appointment.slot_end: soon + dt.timedelta(minutes=45)})
@@ -243,6 +248,65 @@ def test_calendar_file_has_local_times_and_a_stable_uid(client: TestClient[Any])
     assert str(moved.get("uid")) == str(event.get("uid")) == f"{body['id']}@gandan.dongthap.gov.vn"
     assert moved.decoded("dtstart") == dt.datetime.fromisoformat(other)
     assert int(moved.get("sequence")) > int(event.get("sequence"))
+
+
+def _calendar(client: TestClient[Any], reference: str, token: str, **headers: str) -> tuple[Any, Any]:
+    response = client.get(f"/api/bookings/{reference}/calendar.ics", headers={**token_header(token), **headers})
+    assert response.status_code == 200, response.text
+    return response, next(iter(Calendar.from_ical(response.content).walk("VEVENT")))
+
+
+def test_calendar_file_follows_the_status_and_keeps_the_secret_out(
+    client: TestClient[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body, created = book(client, MY_TRA)
+    ref, token = created["reference"], body["token"]
+    response, event = _calendar(client, ref, token)
+    assert response.headers["content-type"] == "text/calendar; charset=utf-8"  # one charset, not two
+    assert response.headers["content-disposition"] == f'attachment; filename="lich-hen-{ref}.ics"'
+    # Requested, not yet confirmed: tentative, and said so.
+    assert str(event.get("status")) == "TENTATIVE"
+    assert str(event.get("summary")).startswith("(Chờ xác nhận)")
+    # Anyone the entry is shared with gets no way to change the booking: no secret anywhere in the file.
+    assert token not in response.content.decode()
+    # An absolute link (PUBLIC_URL unset: from the request) to the status page, without the secret.
+    assert str(event.get("url")) == f"http://testserver.local/lich-hen/{ref}"
+    description = str(event.get("description"))
+    assert ref in description and "“Lịch hẹn của tôi”" in description and "1022" in description
+    assert "số điện thoại đã đăng ký" in description and str(event.get("url")) in description
+
+    dispatcher = client.post(
+        "/api/auth/login",
+        json={"username": "quantri", "password": "gandan-demo-2026", "device_id": str(uuid.uuid4())},
+    ).json()["token"]
+    officers = client.get(
+        "/api/staff/officers/", params={"commune_id": MY_TRA}, headers={"Authorization": f"Bearer {dispatcher}"}
+    ).json()
+    assigned = assign_officer(client, dispatcher, created["id"], officers[0]["id"], MY_TRA)
+    assert assigned.status_code == 200, assigned.text
+    _, confirmed = _calendar(client, ref, token)
+    assert str(confirmed.get("status")) == "CONFIRMED" and not str(confirmed.get("summary")).startswith("(")
+    assert int(confirmed.get("sequence")) > int(event.get("sequence"))
+
+    monkeypatch.setenv("PUBLIC_URL", "https://gandan.dongthap.gov.vn/")
+    cancelled = client.post(f"/api/bookings/{ref}/cancel", headers=token_header(token), json={"reason": "Bận"})
+    assert cancelled.status_code == 200, cancelled.text
+    _, gone = _calendar(client, ref, token)
+    assert str(gone.get("status")) == "CANCELLED"
+    assert str(gone.get("url")) == f"https://gandan.dongthap.gov.vn/lich-hen/{ref}"
+    assert str(gone.get("uid")) == str(event.get("uid"))
+
+
+def test_calendar_link_behind_a_trusted_proxy(client: TestClient[Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    body, created = book(client)
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "gandan.example.vn"}
+    # From an untrusted peer the forwarded headers are ignored (they are forgeable) …
+    _, event = _calendar(client, created["reference"], body["token"], **forwarded)
+    assert str(event.get("url")).startswith("http://testserver.local/lich-hen/")
+    # … from a trusted reverse proxy they give the public address.
+    monkeypatch.setenv("TRUSTED_PROXIES", "testclient")
+    _, event = _calendar(client, created["reference"], body["token"], **forwarded)
+    assert str(event.get("url")) == f"https://gandan.example.vn/lich-hen/{created['reference']}"
 
 
 def test_per_phone_limit_with_a_clear_message(client: TestClient[Any]) -> None:

@@ -351,3 +351,31 @@ def test_rest_writes_are_pulled_in_commit_order(client: TestClient[Any], run_db:
     assert [c.id for c in out["middle"].changes] == []
     assert [c.id for c in out["after"].changes if c.entity == "appointment"] == [first, second]
     assert out["numbers"][0] < out["numbers"][1]
+
+
+def test_withdrawn_consent_reaches_the_assigned_officers_tablet(
+    client: TestClient[Any], run_db: Any, staff: dict[str, Any]
+) -> None:
+    """The officer may be offline with the visit on the tablet: the next pull says it is off, and erases the data."""
+    booking, aid = booked_and_assigned(client, staff)
+    canbo = Device(client, "canbo")
+    canbo.pull()
+    before = canbo.row("appointment", aid)
+    assert before is not None and before["status"] == "confirmed" and before["officer_id"] == staff["canbo"]
+    withdrawn = client.post(
+        f"/api/bookings/{booking['reference']}/withdraw-consent", headers={"X-Booking-Token": booking["token"]}
+    )
+    assert withdrawn.status_code == 200, withdrawn.text
+    pages = canbo.pull()
+    assert len([c for p in pages for c in p["changes"] if c["id"] == str(aid)]) == 1
+    after = canbo.row("appointment", aid)
+    assert after is not None and after["version"] > before["version"]
+    assert after["status"] == "cancelled" and "rút lại sự đồng ý" in after["status_reason"]
+    assert after["officer_id"] == staff["canbo"]  # still theirs: they see it was called off, not that it vanished
+    for field in ("citizen_name", "citizen_phone", "address_detail", "notes"):
+        assert after[field] != booking[field]
+    # An update queued offline before the pull meets the cancellation as a conflict, not as a silent overwrite.
+    canbo.update("appointment", aid, {"status": "on_the_way"}, base_version=before["version"])
+    (result,) = canbo.push()["results"]
+    assert (result["status"], result["reason"]) == ("conflict", "field_conflict"), result
+    assert citizen_view(client, booking)["status"] == "cancelled"

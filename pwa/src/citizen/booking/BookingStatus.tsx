@@ -17,6 +17,7 @@ import { downloadIcs } from './actions';
 import { PushPanel } from './PushPanel';
 import { kindLabel } from './BookingForm';
 import { getBooking, refreshBooking, saveBooking } from './store';
+import { STATUS_TEXTS } from './texts';
 
 type Panel = null | 'reschedule' | 'cancel' | 'withdraw';
 
@@ -40,6 +41,7 @@ export function BookingStatus({ reference }: { reference: string }) {
   const [done, setDone] = useState<string | null>(null);
   const [reason, setReason] = useState('');
   const [slot, setSlot] = useState<Slot | null>(null);
+  const [hash, setHash] = useState(() => location.hash);
 
   async function check(tok: string) {
     setState('checking');
@@ -68,7 +70,14 @@ export function BookingStatus({ reference }: { reference: string }) {
     return () => {
       live = false;
     };
-  }, [reference]);
+  }, [reference, hash]);
+
+  // The secret pasted into the address bar of an open page (a hash change, not a new page).
+  useEffect(() => {
+    const onHash = () => setHash(location.hash);
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
 
   // Back online: refresh.
   useEffect(() => {
@@ -79,6 +88,19 @@ export function BookingStatus({ reference }: { reference: string }) {
   const avail = useAvailability(panel === 'reschedule' && b ? b.commune_id : null, (b?.kind ?? null) as VisitKind | null, b?.slot_start);
 
   if (row === undefined) return <p aria-live="polite">{t('procedure.loading')}</p>;
+  if (state === 'noToken') {
+    // Opened without the secret (a calendar entry, a shared address) on a device that does not keep the booking.
+    const texts = STATUS_TEXTS[lang.value];
+    return (
+      <section class="card" data-testid="no-secret">
+        <h1 tabIndex={-1}>{texts.noSecretTitle(reference)}</h1>
+        <p>{texts.noSecret(reference)}</p>
+        <a class="button button--secondary" href="/lich-hen" onClick={linkHandler('/lich-hen')}>
+          {t('mine.title')}
+        </a>
+      </section>
+    );
+  }
   if (!b || !token) {
     return (
       <section class="card">
@@ -111,7 +133,9 @@ export function BookingStatus({ reference }: { reference: string }) {
       setPanel(null);
       setReason('');
       setSlot(null);
-      setDone(t(`status.done.${kind}`));
+      // A confirmed visit moved to a time its officer is out goes back to the dispatcher: say so.
+      const backToDispatch = kind === 'reschedule' && b.status === 'confirmed' && next.status === 'requested';
+      setDone(backToDispatch ? STATUS_TEXTS[lang.value].backToDispatch : t(`status.done.${kind}`));
     } catch (err) {
       setActionError(errorText(err));
       if (err instanceof ApiError && err.body.extra?.['reason'] === 'slot_taken') avail.reload();

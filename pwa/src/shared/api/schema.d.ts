@@ -701,6 +701,8 @@ export interface components {
         };
         /** AssignIn */
         AssignIn: {
+            /** @description The appointment's version the user saw; refused with 409 (and the current row) if it changed */
+            expect_version?: number | null;
             /** Format: uuid */
             officer_id: string;
             slot_start?: string | null;
@@ -1183,6 +1185,13 @@ export interface components {
             /** Format: date-time */
             start: string;
         };
+        /** StaffCancelIn */
+        StaffCancelIn: {
+            /** @description The appointment's version the user saw; refused with 409 (and the current row) if it changed */
+            expect_version?: number | null;
+            /** @default  */
+            reason: string;
+        };
         /** StaffIntake */
         StaffIntake: {
             address_detail: string;
@@ -1192,6 +1201,8 @@ export interface components {
             citizen_phone: string;
             commune_id?: string | null;
             consent: components["schemas"]["ConsentIn"];
+            /** @description The appointment's version the user saw; refused with 409 (and the current row) if it changed */
+            expect_version?: number | null;
             /** Format: uuid */
             id: string;
             /** @enum {string} */
@@ -1210,10 +1221,21 @@ export interface components {
             slot_start: string;
             token?: string | null;
         };
+        /** StaffRescheduleIn */
+        StaffRescheduleIn: {
+            /** @description The appointment's version the user saw; refused with 409 (and the current row) if it changed */
+            expect_version?: number | null;
+            /** @default  */
+            reason: string;
+            /** Format: date-time */
+            slot_start: string;
+        };
         /** StatusIn */
         StatusIn: {
             /** @default  */
             dossier_code: string;
+            /** @description The appointment's version the user saw; refused with 409 (and the current row) if it changed */
+            expect_version?: number | null;
             /** @default  */
             reason: string;
             /** @enum {string} */
@@ -2067,7 +2089,10 @@ export interface operations {
     ApiStaffAppointmentsIntake: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of the appointment as the user saw it (e.g. "71"); the write is refused with 409 and the current appointment if it has changed since. Optional (docs/decisions/0005). */
+                "If-Match"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2080,6 +2105,8 @@ export interface operations {
             /** @description Document created, URL follows */
             201: {
                 headers: {
+                    /** @description The appointment's version, to send back in If-Match (or as expect_version) with the next write */
+                    ETag?: unknown;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2117,6 +2144,8 @@ export interface operations {
             /** @description Request fulfilled, document follows */
             200: {
                 headers: {
+                    /** @description The appointment's version, to send back in If-Match (or as expect_version) with the next write */
+                    ETag?: unknown;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2143,7 +2172,10 @@ export interface operations {
     ApiStaffAppointmentsAppointmentIdAssignAssign: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of the appointment as the user saw it (e.g. "71"); the write is refused with 409 and the current appointment if it has changed since. Optional (docs/decisions/0005). */
+                "If-Match"?: string | null;
+            };
             path: {
                 appointment_id: string;
             };
@@ -2158,6 +2190,8 @@ export interface operations {
             /** @description Request fulfilled, document follows */
             200: {
                 headers: {
+                    /** @description The appointment's version, to send back in If-Match (or as expect_version) with the next write */
+                    ETag?: unknown;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2184,7 +2218,10 @@ export interface operations {
     ApiStaffAppointmentsAppointmentIdCancelCancel: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of the appointment as the user saw it (e.g. "71"); the write is refused with 409 and the current appointment if it has changed since. Optional (docs/decisions/0005). */
+                "If-Match"?: string | null;
+            };
             path: {
                 appointment_id: string;
             };
@@ -2192,13 +2229,15 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CancelIn"];
+                "application/json": components["schemas"]["StaffCancelIn"];
             };
         };
         responses: {
             /** @description Request fulfilled, document follows */
             200: {
                 headers: {
+                    /** @description The appointment's version, to send back in If-Match (or as expect_version) with the next write */
+                    ETag?: unknown;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2225,7 +2264,10 @@ export interface operations {
     ApiStaffAppointmentsAppointmentIdRescheduleReschedule: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of the appointment as the user saw it (e.g. "71"); the write is refused with 409 and the current appointment if it has changed since. Optional (docs/decisions/0005). */
+                "If-Match"?: string | null;
+            };
             path: {
                 appointment_id: string;
             };
@@ -2233,13 +2275,15 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["RescheduleIn"];
+                "application/json": components["schemas"]["StaffRescheduleIn"];
             };
         };
         responses: {
             /** @description Request fulfilled, document follows */
             200: {
                 headers: {
+                    /** @description The appointment's version, to send back in If-Match (or as expect_version) with the next write */
+                    ETag?: unknown;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2266,7 +2310,10 @@ export interface operations {
     ApiStaffAppointmentsAppointmentIdStatusSetStatus: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of the appointment as the user saw it (e.g. "71"); the write is refused with 409 and the current appointment if it has changed since. Optional (docs/decisions/0005). */
+                "If-Match"?: string | null;
+            };
             path: {
                 appointment_id: string;
             };
@@ -2281,6 +2328,8 @@ export interface operations {
             /** @description Request fulfilled, document follows */
             200: {
                 headers: {
+                    /** @description The appointment's version, to send back in If-Match (or as expect_version) with the next write */
+                    ETag?: unknown;
                     [name: string]: unknown;
                 };
                 content: {

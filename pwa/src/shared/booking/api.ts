@@ -58,16 +58,29 @@ export const staffApi = {
   get: (token: string, id: string) => call<AppointmentOut>(`/api/staff/appointments/${id}`, { token }),
   intake: (token: string, body: StaffIntake) =>
     call<AppointmentOut>('/api/staff/appointments', { token, method: 'POST', body }),
-  assign: (token: string, id: string, officer_id: string, slot_start?: string | null) =>
+  /**
+   * The writes below send the `version` of the appointment the dispatcher was looking at (`expect_version`):
+   * if someone changed it meanwhile, the server writes nothing and answers 409 with the current appointment
+   * (see staleAppointment in staff/dispatch/common.ts).
+   */
+  assign: (token: string, id: string, version: number, officer_id: string, slot_start?: string | null) =>
     call<AppointmentOut>(`/api/staff/appointments/${id}/assign`, {
       token,
       method: 'POST',
-      body: slot_start ? { officer_id, slot_start } : { officer_id },
+      body: slot_start ? { officer_id, slot_start, expect_version: version } : { officer_id, expect_version: version },
     }),
-  reschedule: (token: string, id: string, slot_start: string, reason: string) =>
-    call<AppointmentOut>(`/api/staff/appointments/${id}/reschedule`, { token, method: 'POST', body: { slot_start, reason } }),
-  cancel: (token: string, id: string, reason: string) =>
-    call<AppointmentOut>(`/api/staff/appointments/${id}/cancel`, { token, method: 'POST', body: { reason } }),
+  reschedule: (token: string, id: string, version: number, slot_start: string, reason: string) =>
+    call<AppointmentOut>(`/api/staff/appointments/${id}/reschedule`, {
+      token,
+      method: 'POST',
+      body: { slot_start, reason, expect_version: version },
+    }),
+  cancel: (token: string, id: string, version: number, reason: string) =>
+    call<AppointmentOut>(`/api/staff/appointments/${id}/cancel`, {
+      token,
+      method: 'POST',
+      body: { reason, expect_version: version },
+    }),
   officers: (token: string, commune_id?: string) =>
     call<OfficerOut[]>('/api/staff/officers', { token, query: { commune_id } }),
 };

@@ -5,7 +5,7 @@ import { SlotPicker } from '../../shared/booking/SlotPicker';
 import { type AppointmentOut, formatSlot, formatStamp, type OfficerOut, type Slot } from '../../shared/booking/slots';
 import { useAvailability } from '../../shared/booking/useAvailability';
 import { lang, t } from '../../shared/i18n';
-import { channelLabel, errorText, kindText, token } from './common';
+import { channelLabel, errorText, kindText, STALE_TEXTS, staleAppointment, token, whatChanged } from './common';
 import { goHandler } from './router';
 
 type Panel = 'assign' | 'reschedule' | 'cancel' | null;
@@ -22,6 +22,8 @@ export function Detail({ id }: { id: string }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
+  /** Someone else changed the appointment while it was on screen: what changed (shown until the next action). */
+  const [stale, setStale] = useState<string[] | null>(null);
 
   useEffect(() => {
     let live = true;
@@ -72,6 +74,7 @@ export function Detail({ id }: { id: string }) {
     setSlot(null);
     setReason('');
     setKeepSlot(true);
+    setStale(null);
   };
 
   async function run(kind: Exclude<Panel, null>) {
@@ -80,11 +83,14 @@ export function Detail({ id }: { id: string }) {
     if ((kind === 'reschedule' || (kind === 'assign' && !keepSlot)) && !slot) return setError(t('book.err.slot'));
     if (kind === 'cancel' && !reason.trim()) return setError(t('dispatch.err.reason'));
     setBusy(true);
+    setStale(null);
+    const shown = a!;
     try {
       let next: AppointmentOut;
-      if (kind === 'assign') next = await staffApi.assign(token(), a!.id, officerId, keepSlot ? null : slot!.start);
-      else if (kind === 'reschedule') next = await staffApi.reschedule(token(), a!.id, slot!.start, reason.trim());
-      else next = await staffApi.cancel(token(), a!.id, reason.trim());
+      // The version on screen goes with every write: a colleague's change in between is never overwritten.
+      if (kind === 'assign') next = await staffApi.assign(token(), shown.id, shown.version, officerId, keepSlot ? null : slot!.start);
+      else if (kind === 'reschedule') next = await staffApi.reschedule(token(), shown.id, shown.version, slot!.start, reason.trim());
+      else next = await staffApi.cancel(token(), shown.id, shown.version, reason.trim());
       setA(next);
       setPanel(null);
       setDone(
@@ -95,6 +101,15 @@ export function Detail({ id }: { id: string }) {
             : t('dispatch.done.cancel'),
       );
     } catch (err) {
+      const current = staleAppointment(err);
+      if (current) {
+        // Show the appointment as it is now, and what changed; the dispatcher decides again from there.
+        setA(current);
+        setPanel(null);
+        setStale(whatChanged(shown, current, lang.value));
+        requestAnimationFrame(() => document.querySelector<HTMLElement>('#stale-title')?.focus());
+        return;
+      }
       setError(errorText(err));
       if (wantsPicker) avail.reload();
     } finally {
@@ -177,6 +192,21 @@ export function Detail({ id }: { id: string }) {
             <p class="notice" role="status">
               {done}
             </p>
+          )}
+          {stale && (
+            <div class="notice notice--warn stale" role="alert" data-testid="stale">
+              <h3 id="stale-title" tabIndex={-1}>
+                {STALE_TEXTS[lang.value].title}
+              </h3>
+              <p>{STALE_TEXTS[lang.value].body}</p>
+              {stale.length > 0 && (
+                <ul>
+                  {stale.map((line) => (
+                    <li key={line}>{line}</li>
+                  ))}
+                </ul>
+              )}
+            </div>
           )}
           {!changeable && <p class="muted">{t('dispatch.noActions')}</p>}
           {changeable && (
