@@ -12,6 +12,7 @@ from litestar.testing import TestClient
 
 from backend.appointments.notifications import due_reminders
 from backend.appointments.tables import Appointment
+from backend.db.columns import utcnow
 from tests.helpers import assign_officer, bearer, booking_body, free_slots, login
 from tests.push.conftest import Push
 from tests.push.receiver import PushReceiver
@@ -75,7 +76,7 @@ def test_reminders_are_queued_once_and_at_the_right_moment(
     client: TestClient[Any], receiver: PushReceiver, push: Push
 ) -> None:
     booking, _ = book_and_follow(client, receiver)
-    now = dt.datetime.now(dt.UTC)
+    now = utcnow()
     visit = now + dt.timedelta(hours=20)
 
     async def confirm_for(at: dt.datetime) -> None:

@@ -16,6 +16,7 @@ import msgspec
 import pytest
 from litestar.testing import TestClient
 
+from backend.db.columns import utcnow
 from backend.db.engine import write_transaction
 from backend.push import outbox
 from backend.push.messages import EVENTS, AppointmentRef, delivery_for, message_for, topic_for
@@ -176,7 +177,7 @@ def test_appointment_events_reach_subscribers_in_their_language(push: Push) -> N
     ref = AppointmentRef(
         id=owner,
         reference="K7M3-9PQ2",
-        slot_start=dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=1),
+        slot_start=utcnow().replace(microsecond=0) + dt.timedelta(days=1),
     )
 
     async def confirm() -> int:

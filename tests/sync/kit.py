@@ -9,6 +9,7 @@ from typing import Any
 
 from litestar.testing import TestClient
 
+from backend.db.columns import utcnow
 from tests.helpers import bearer, login
 
 CAO_LANH = "29869"
@@ -58,7 +59,7 @@ class Device:
             "entity_id": str(entity_id),
             "base_version": base_version,
             "changed": changed or {},
-            "client_ts": (dt.datetime.now(dt.UTC) + self.clock_offset).isoformat(),
+            "client_ts": (utcnow() + self.clock_offset).isoformat(),
             **extra,
         }
         self.queue.append(m)

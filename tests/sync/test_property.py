@@ -18,6 +18,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from backend.db.columns import utcnow
 from backend.syncapi.services import get_sync_engine
 from sync.engine import Actor
 from sync.messages import Mutation, PullRequest, PushRequest
@@ -92,7 +93,7 @@ async def _setup(engine) -> tuple[list[uuid.UUID], list[int]]:
 
 
 def _mutations(edits, ids, versions, skew_days: int) -> list[Mutation]:
-    clock = dt.datetime.now(dt.UTC) + dt.timedelta(days=skew_days)
+    clock = utcnow() + dt.timedelta(days=skew_days)
     return [
         Mutation(
             id=uuid.uuid4(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from backend.db.columns import utcnow
 from tests.sync.kit import CAO_LANH, Device, count_rows, db_fetch, last_seq
 
 
@@ -106,7 +107,7 @@ def test_12_device_clock_a_year_off_changes_nothing(client):
     assert normal == skewed == ("applied", "conflict", "Tiêu đề của A", "Chợ Mỹ Trà", "Tiêu đề của A", "Tiêu đề của B")
     # The device's clock is kept for display only.
     recorded = dt.datetime.fromisoformat(conflict["client_ts"])
-    assert abs(recorded - (dt.datetime.now(dt.UTC) - year)) < dt.timedelta(hours=1)
+    assert abs(recorded - (utcnow() - year)) < dt.timedelta(hours=1)
 
 
 def test_old_schema_mutations_are_upcast_and_accepted(client, run_db):
