@@ -20,14 +20,14 @@ log = logging.getLogger("gandan.errors")
 _VI_BY_STATUS = {
     400: "Dữ liệu gửi lên không hợp lệ.",
     401: "Vui lòng đăng nhập.",
-    403: "Bạn không có quyền thực hiện thao tác này.",
+    403: "Không có quyền thực hiện thao tác này.",
     404: "Không tìm thấy.",
     405: "Thao tác không được hỗ trợ.",
     409: "Thao tác xung đột với trạng thái hiện tại.",
     413: "Dữ liệu gửi lên quá lớn.",
     415: "Định dạng dữ liệu không được hỗ trợ.",
     422: "Dữ liệu gửi lên không hợp lệ.",
-    429: "Bạn thao tác quá nhiều lần. Vui lòng thử lại sau.",
+    429: "Thao tác quá nhiều lần. Vui lòng thử lại sau.",
     500: "Hệ thống gặp sự cố. Vui lòng thử lại sau.",
     503: "Hệ thống tạm thời không sẵn sàng. Vui lòng thử lại sau.",
 }

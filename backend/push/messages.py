@@ -94,7 +94,7 @@ _TEXTS: dict[Event, tuple[tuple[str, str], tuple[str, str]]] = {
         ("Appointment rescheduled", "New time: {time} (booking {ref})."),
     ),
     "cancelled": (
-        ("Lịch hẹn đã bị hủy", "Lịch hẹn {ref} đã được hủy. Bạn có thể đặt lịch mới trên ứng dụng."),
+        ("Lịch hẹn đã bị hủy", "Lịch hẹn {ref} đã được hủy. Ông/bà có thể đặt lịch mới trên ứng dụng."),
         ("Appointment cancelled", "Booking {ref} was cancelled. You can book again in the app."),
     ),
     "officer_on_way": (
