@@ -1,11 +1,18 @@
-"""Small helpers shared by the API tests."""
+"""Small helpers shared by the tests."""
 
 from __future__ import annotations
 
+import asyncio
+import os
 import uuid
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
 from litestar.testing import TestClient
+
+T = TypeVar("T")
 
 DEMO_PASSWORD = "gandan-demo-2026"
 
@@ -77,3 +84,36 @@ def assign_officer(
             break
         response = client.post(url, json={"officer_id": officer_id, "slot_start": slot}, headers=bearer(token))
     return response
+
+
+def run_async(fn: Callable[[], Awaitable[T]]) -> T:
+    """Run a coroutine on a loop and a thread of its own: safe whatever runs in this thread (Playwright's loop)."""
+
+    async def main() -> T:
+        return await fn()
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, main()).result()
+
+
+@contextmanager
+def scratch_postgres_database(purpose: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database beside DATABASE_URL's, dropped afterwards; yields its URL."""
+    import asyncpg
+
+    base = os.environ["DATABASE_URL"]
+    server = base.rpartition("/")[0]
+    name = f"gandan_{purpose}_{uuid.uuid4().hex[:8]}_test"
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(base)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    run_async(lambda: admin(f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"{server}/{name}"
+    finally:
+        run_async(lambda: admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sqlite3
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
 
 from backend.db.piccolo_app import APP_CONFIG
 from tests.conftest import IS_POSTGRES, ROOT
+from tests.helpers import run_async, scratch_postgres_database
 
 # PostgreSQL's names for the types Piccolo declares.
 _PG_TYPES = {
@@ -80,19 +79,8 @@ def test_migrations_build_the_models_on_sqlite(tmp_path: Path) -> None:
 def test_migrations_build_the_models_on_postgres(tmp_path: Path) -> None:
     import asyncpg
 
-    base = os.environ["DATABASE_URL"]
-    server, _, _ = base.rpartition("/")
-    name = f"gandan_migcheck_{uuid.uuid4().hex[:8]}_test"
-
-    async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(base)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    async def introspect() -> dict[str, dict[str, tuple[str, bool]]]:
-        conn = await asyncpg.connect(f"{server}/{name}")
+    async def introspect(url: str) -> dict[str, dict[str, tuple[str, bool]]]:
+        conn = await asyncpg.connect(url)
         try:
             rows = await conn.fetch(
                 "SELECT table_name, column_name, udt_name, is_nullable FROM information_schema.columns "
@@ -108,12 +96,9 @@ def test_migrations_build_the_models_on_postgres(tmp_path: Path) -> None:
             )
         return result
 
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    try:
-        _migrate(f"{server}/{name}", tmp_path / "var")
-        actual = asyncio.run(introspect())
-    finally:
-        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with scratch_postgres_database("migcheck") as url:
+        _migrate(url, tmp_path / "var")
+        actual = run_async(lambda: introspect(url))
     expected = {
         table: {col: (_PG_TYPES.get(kind, kind), null) for col, (kind, null) in columns.items()}
         for table, columns in _expected().items()

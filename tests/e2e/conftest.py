@@ -1,14 +1,15 @@
 """Browser tests: the real server in a subprocess, Debian's Chromium driven by pytest-playwright.
 
 The server runs `gandan migrate`, `gandan seed-demo` and `gandan serve` on a free port, with its own var
-directory and a copy of pwa/dist (the update test edits the copy's service worker). PostgreSQL is used when
-DATABASE_URL points at it; otherwise a fresh SQLite file in the temporary var directory.
+directory and a copy of pwa/dist (the update test edits the copy's service worker). When DATABASE_URL points at
+PostgreSQL, the server gets a new database of its own beside it; otherwise a fresh SQLite file in its var directory.
 
 Missing prerequisites (a built PWA, Chromium) skip these tests, except under CI=true, where they fail.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import secrets
@@ -28,6 +29,7 @@ from playwright.sync_api import BrowserContext, ConsoleMessage, Error, Page
 
 from backend.db.columns import utcnow
 from tests.e2e.support import AXE_JS, DEMO_PASSWORD, DIST, ROOT
+from tests.helpers import scratch_postgres_database
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 GANDAN = ROOT / ".venv" / "bin" / "gandan"
@@ -98,6 +100,13 @@ def server(tmp_path_factory: pytest.TempPathFactory, _e2e_prerequisites: None) -
     shutil.copytree(DIST, dist)
     port = _free_port()
     env = _server_env(tmp, port, dist)
+    with contextlib.ExitStack() as stack:
+        if env.get("DATABASE_URL"):  # PostgreSQL: a database of its own, apart from the API tests'
+            env["DATABASE_URL"] = stack.enter_context(scratch_postgres_database("e2e"))
+        yield from _serve(tmp, dist, port, env)
+
+
+def _serve(tmp: Path, dist: Path, port: int, env: dict[str, str]) -> Iterator[Server]:
     for command in ("migrate", "seed-demo"):
         done = subprocess.run([str(GANDAN), command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
         if done.returncode != 0:

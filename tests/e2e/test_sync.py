@@ -8,6 +8,7 @@ port and database. Two browser contexts are two tablets.
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import signal
 import subprocess
@@ -25,6 +26,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.e2e.conftest import GANDAN, _free_port, _server_env
 from tests.e2e.support import DEMO_PASSWORD, DIST, ROOT, api_json, run_axe, serious, wait_for_service_worker
+from tests.helpers import scratch_postgres_database
 
 pytestmark = pytest.mark.e2e
 
@@ -86,8 +88,17 @@ class KillableServer:
 
 @pytest.fixture
 def killable(tmp_path: Path, _e2e_prerequisites: None) -> Iterator[KillableServer]:
+    """A server with a database of its own: on PostgreSQL a new one (no other test's sessions in its pulls)."""
     port = _free_port()
     env = _server_env(tmp_path, port, DIST)
+    with contextlib.ExitStack() as stack:
+        if env.get("DATABASE_URL"):
+            env["DATABASE_URL"] = stack.enter_context(scratch_postgres_database("e2e"))
+        yield from _serve_killable(tmp_path, env)
+
+
+def _serve_killable(tmp_path: Path, env: dict[str, str]) -> Iterator[KillableServer]:
+    port = int(env["PORT"])
     for command in ("migrate", "seed-demo"):
         done = subprocess.run([str(GANDAN), command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, f"gandan {command} failed:\n{done.stdout}\n{done.stderr}"
