@@ -54,8 +54,9 @@ format: $(PY_STAMP)
 test-pwa: $(NPM_STAMP)
 	cd pwa && npm test
 
+# TEST_NOW=2026-12-09T16:45 runs the tests on a clock started at that moment (GANDAN_TEST_NOW, tests only).
 test-py: $(PY_STAMP) pwa
-	$(BIN)/pytest
+	$(if $(TEST_NOW),GANDAN_TEST_NOW=$(TEST_NOW)) $(BIN)/pytest
 
 # The suite at moments that have broken time-dependent code before: early morning, late morning, near closing,
 # late night, a Saturday, the eve of Tết (a holiday). CLOCK_TESTS narrows it (default: the whole suite).
