@@ -11,14 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import os
-import signal
-import socket
-import subprocess
-import sys
-import tempfile
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -33,53 +26,15 @@ from tests.api.appointment_kit import assign as kit_assign
 from tests.api.appointment_kit import book as kit_book
 from tests.api.appointment_kit import fresh_communes, later_day, make_team
 from tests.helpers import bearer, booking_body, free_slots, random_phone
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.servers import running_server, server_env
 
 
 @pytest.fixture(scope="module")
-def server(client: TestClient[Any]) -> Iterator[str]:
+def server(client: TestClient[Any], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`gandan serve` with two workers on the test database; its base URL."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "WEB_WORKERS": "2",
-        "GANDAN_VAR_DIR": tempfile.mkdtemp(prefix="gandan-race-"),
-        "LOG_LEVEL": "WARNING",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "backend.cli", "serve"],
-        env=env,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, "gandan serve exited"
-            assert time.monotonic() < deadline, "gandan serve did not start"
-            try:
-                if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        yield base
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)  # the server and its workers: our own process group
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(10)
+    tmp = tmp_path_factory.mktemp("race")
+    with running_server(server_env(tmp / "var", WEB_WORKERS="2"), tmp / "server.log") as served:
+        yield served.url
 
 
 def at_once(base: str, calls: list[Callable[[httpx.Client], httpx.Response]]) -> list[httpx.Response]:

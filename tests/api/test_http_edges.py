@@ -6,85 +6,22 @@ An answer sent before the request body was read (413, a guard's 401) must leave 
 
 from __future__ import annotations
 
-import os
-import signal
 import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
-
-
-@dataclass
-class Served:
-    port: int
-    env: dict[str, str]
-    process: subprocess.Popen[bytes]
-    log: Path
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _start(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    with log.open("ab") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "backend.cli", "serve"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """End a server this module started: its own process group (started in a new session)."""
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=5)
-    except ProcessLookupError:
-        pass
+from tests.servers import ServerProcess, running_server, server_env
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     """The app served by granian on a free port, on the test database (migrated by the session)."""
     tmp = tmp_path_factory.mktemp("http-edges")
-    port = _free_port()
-    env = dict(os.environ, GANDAN_VAR_DIR=str(tmp / "var"), HOST="127.0.0.1", PORT=str(port), WEB_WORKERS="1")
-    log = tmp / "server.log"
-    process = _start(env, log)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, log.read_text(errors="replace")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, f"the server did not start:\n{log.read_text(errors='replace')}"
-            time.sleep(0.2)
-        yield Served(port, env, process, log)
-    finally:
-        _stop(process)
+    with running_server(server_env(tmp / "var"), tmp / "server.log") as server:
+        yield server
 
 
 class RawConnection:
@@ -126,7 +63,7 @@ class RawConnection:
 
 
 @pytest.fixture
-def connection(served: Served) -> Iterator[RawConnection]:
+def connection(served: ServerProcess) -> Iterator[RawConnection]:
     conn = RawConnection(served.port)
     yield conn
     conn.close()
@@ -152,7 +89,7 @@ def _next_request_works_or_was_refused_openly(port: int, connection: RawConnecti
         assert connection.response()[0] == 200
 
 
-def test_a_huge_announced_body_gets_413_and_connection_close(served: Served, connection: RawConnection) -> None:
+def test_a_huge_announced_body_gets_413_and_connection_close(served: ServerProcess, connection: RawConnection) -> None:
     """Announced far beyond any limit: answered at once, without reading, and the answer says it closes."""
     connection.request(
         "POST", "/api/auth/login", {"Content-Type": "application/json", "Content-Length": str(64 * 1_048_576)}
@@ -166,7 +103,7 @@ def test_a_huge_announced_body_gets_413_and_connection_close(served: Served, con
 
 @pytest.mark.parametrize("framing", ["content-length", "chunked"])
 def test_after_a_413_the_connection_works_or_says_close(
-    served: Served, connection: RawConnection, framing: str
+    served: ServerProcess, connection: RawConnection, framing: str
 ) -> None:
     """A 2 MiB body sent whole, as http.client, curl and browsers send it, then the answer read."""
     body = b'{"username": "' + b"a" * 2_000_000 + b'"}'
@@ -207,16 +144,15 @@ def test_head_is_answered_like_get_without_a_body(connection: RawConnection) -> 
     assert status == 200 and b'"status":"ok"' in body
 
 
-def test_a_second_server_on_a_busy_port_refuses_to_start(served: Served, tmp_path: Path) -> None:
-    log = tmp_path / "second.log"
-    second = _start(dict(served.env, GANDAN_VAR_DIR=str(tmp_path / "var")), log)
+def test_a_second_server_on_a_busy_port_refuses_to_start(served: ServerProcess, tmp_path: Path) -> None:
+    second = ServerProcess(env=dict(served.env, GANDAN_VAR_DIR=str(tmp_path / "var")), log=tmp_path / "second.log")
     try:
-        returncode = second.wait(timeout=60)
+        returncode = second.launch().wait(timeout=60)
     except subprocess.TimeoutExpired:
         returncode = None  # it started: the failure this test is here to catch
     finally:
-        _stop(second)
-    assert returncode not in (None, 0), log.read_text(errors="replace")
-    assert f"127.0.0.1:{served.port} is already in use" in log.read_text(errors="replace")
-    assert served.process.poll() is None  # the first one serves on
+        second.stop()
+    assert returncode not in (None, 0), second.log_tail()
+    assert f"127.0.0.1:{served.port} is already in use" in second.log_tail()
+    assert served.process is not None and served.process.poll() is None  # the first one serves on
     assert _health_on_a_new_connection(served.port) == 200

@@ -14,11 +14,7 @@ import functools
 import os
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +26,7 @@ from playwright.sync_api import BrowserContext, ConsoleMessage, Error, Page
 from backend.db.columns import utcnow
 from tests.e2e.support import AXE_JS, DEMO_PASSWORD, DIST, ROOT
 from tests.helpers import scratch_postgres_database
+from tests.servers import ServerProcess, server_env
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 GANDAN = ROOT / ".venv" / "bin" / "gandan"
@@ -58,96 +55,42 @@ def _e2e_prerequisites() -> None:
         pytest.skip(reason)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+Server = ServerProcess  # the browser tests' server
 
 
-@dataclass
-class Server:
-    url: str
-    dist: Path
-    process: subprocess.Popen[bytes]
-    log: Path
-    env: dict[str, str] = field(repr=False)
-
-    def log_tail(self, lines: int = 40) -> str:
-        text = self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""
-        return "\n".join(text.splitlines()[-lines:])
-
-
-def _server_env(tmp: Path, port: int, dist: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        GANDAN_VAR_DIR=str(tmp / "var"),
-        PWA_DIST=str(dist),
-        HOST="127.0.0.1",
-        PORT=str(port),
-        WEB_WORKERS="1",
-        LOG_LEVEL="WARNING",
-    )
-    # PostgreSQL (CI's second run) is passed through; any SQLite URL (the API tests' file) is not shared.
+def browser_test_env(tmp: Path, dist: Path = DIST) -> dict[str, str]:
+    """A server's environment: its own var directory and PWA copy; on SQLite a fresh file in that var directory."""
+    env = server_env(tmp / "var", PWA_DIST=str(dist))
+    # PostgreSQL is passed through (and replaced by a database of its own, see serve_for_browser); the API tests'
+    # SQLite file is not shared.
     if not env.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
         env.pop("DATABASE_URL", None)
     return env
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory, _e2e_prerequisites: None) -> Iterator[Server]:
-    tmp = tmp_path_factory.mktemp("e2e-server")
-    dist = tmp / "dist"
-    shutil.copytree(DIST, dist)
-    port = _free_port()
-    env = _server_env(tmp, port, dist)
-    with contextlib.ExitStack() as stack:
-        if env.get("DATABASE_URL"):  # PostgreSQL: a database of its own, apart from the API tests'
-            env["DATABASE_URL"] = stack.enter_context(scratch_postgres_database("e2e"))
-        yield from _serve(tmp, dist, port, env)
-
-
-def _serve(tmp: Path, dist: Path, port: int, env: dict[str, str]) -> Iterator[Server]:
+def serve_for_browser(stack: contextlib.ExitStack, tmp: Path, env: dict[str, str]) -> ServerProcess:
+    """Migrate, load the demo users and serve, on a database of the server's own; stopped when `stack` closes."""
+    if env.get("DATABASE_URL"):  # PostgreSQL: a new database beside the API tests'
+        env["DATABASE_URL"] = stack.enter_context(scratch_postgres_database("e2e"))
     for command in ("migrate", "seed-demo"):
         done = subprocess.run([str(GANDAN), command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
         if done.returncode != 0:
             pytest.fail(f"gandan {command} failed:\n{done.stdout}\n{done.stderr}", pytrace=False)
-    log = tmp / "server.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [str(GANDAN), "serve"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    srv = Server(url=f"http://127.0.0.1:{port}", dist=dist, process=process, log=log, env=env)
+    srv = ServerProcess(env=env, log=tmp / "server.log")
+    stack.callback(srv.stop)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"the server exited ({process.returncode}):\n{srv.log_tail()}", pytrace=False)
-            try:
-                with urllib.request.urlopen(f"{srv.url}/api/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"the server did not answer /api/health:\n{srv.log_tail()}", pytrace=False)
-            time.sleep(0.2)
-        yield srv
-    finally:
-        _stop(process)
+        return srv.start()
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """End the server we started: its own process group (it was started in a new session)."""
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=5)
-    except ProcessLookupError:
-        pass
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory, _e2e_prerequisites: None) -> Iterator[Server]:
+    """One server for the browser tests; PWA_DIST is a copy that the update test may edit."""
+    tmp = tmp_path_factory.mktemp("e2e-server")
+    shutil.copytree(DIST, tmp / "dist")
+    with contextlib.ExitStack() as stack:
+        yield serve_for_browser(stack, tmp, browser_test_env(tmp, tmp / "dist"))
 
 
 @pytest.fixture(scope="session")

@@ -22,9 +22,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import BrowserContext, CDPSession, ConsoleMessage, Page, expect
 
-from tests.e2e.conftest import GANDAN, PageProblems, Server, _stop
+from tests.e2e.conftest import GANDAN, PageProblems, Server
 from tests.e2e.support import ROOT, api_json, assign_officer, run_axe, serious, wait_for_service_worker
 from tests.e2e.test_booking import CAO_LANH, PHONE, _book_via_api, shot, staff_token
+from tests.servers import stop_group
 
 pytestmark = pytest.mark.e2e
 
@@ -355,7 +356,7 @@ def worker(server: Server) -> Iterator[subprocess.Popen[bytes]]:
     try:
         yield process
     finally:
-        _stop(process)
+        stop_group(process)
 
 
 def _assign(base_url: str, reference: str, token: str) -> None:

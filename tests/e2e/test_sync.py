@@ -10,23 +10,19 @@ from __future__ import annotations
 import base64
 import contextlib
 import os
-import signal
-import subprocess
-import time
 import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.e2e.conftest import GANDAN, _free_port, _server_env
-from tests.e2e.support import DEMO_PASSWORD, DIST, ROOT, api_json, run_axe, serious, wait_for_service_worker
-from tests.helpers import scratch_postgres_database
+from tests.e2e.conftest import browser_test_env, serve_for_browser
+from tests.e2e.support import DEMO_PASSWORD, api_json, run_axe, serious, wait_for_service_worker
+from tests.servers import ServerProcess
 
 pytestmark = pytest.mark.e2e
 
@@ -39,81 +35,11 @@ PNG = base64.b64decode(
 )
 
 
-@dataclass
-class KillableServer:
-    """`gandan serve` in its own process group; kill() is a real outage, start() brings it back on the same port."""
-
-    url: str
-    env: dict[str, str]
-    log: Path
-    process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        with self.log.open("ab") as out:
-            self.process = subprocess.Popen(
-                [str(GANDAN), "serve"],
-                cwd=ROOT,
-                env=self.env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + 30
-        while True:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the server exited:\n{self.log.read_text(errors='replace')[-3000:]}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/api/health", timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("the server did not answer /api/health")
-            time.sleep(0.2)
-
-    def kill(self) -> None:
-        """SIGKILL the whole process group: no graceful shutdown, connections just fail."""
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
-
-    def alive(self) -> bool:
-        try:
-            with urllib.request.urlopen(f"{self.url}/api/health", timeout=1):
-                return True
-        except OSError:
-            return False
-
-
 @pytest.fixture
-def killable(tmp_path: Path, _e2e_prerequisites: None) -> Iterator[KillableServer]:
-    """A server with a database of its own: on PostgreSQL a new one (no other test's sessions in its pulls)."""
-    port = _free_port()
-    env = _server_env(tmp_path, port, DIST)
+def killable(tmp_path: Path, _e2e_prerequisites: None) -> Iterator[ServerProcess]:
+    """A server and a database of the test's own: kill() is a real outage, start() brings it back on the same port."""
     with contextlib.ExitStack() as stack:
-        if env.get("DATABASE_URL"):
-            env["DATABASE_URL"] = stack.enter_context(scratch_postgres_database("e2e"))
-        yield from _serve_killable(tmp_path, env)
-
-
-def _serve_killable(tmp_path: Path, env: dict[str, str]) -> Iterator[KillableServer]:
-    port = int(env["PORT"])
-    for command in ("migrate", "seed-demo"):
-        done = subprocess.run([str(GANDAN), command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-        assert done.returncode == 0, f"gandan {command} failed:\n{done.stdout}\n{done.stderr}"
-    srv = KillableServer(url=f"http://127.0.0.1:{port}", env=env, log=tmp_path / "server.log")
-    srv.start()
-    try:
-        yield srv
-    finally:
-        if srv.process and srv.process.poll() is None:
-            os.killpg(srv.process.pid, signal.SIGTERM)
-            try:
-                srv.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(srv.process.pid, signal.SIGKILL)
-                srv.process.wait(timeout=5)
+        yield serve_for_browser(stack, tmp_path, browser_test_env(tmp_path))
 
 
 def _tablet(new_context: Callable[..., BrowserContext], *, axe: bool = False) -> BrowserContext:
@@ -218,7 +144,7 @@ def _server_rows(url: str, username: str = "canbo2") -> dict[tuple[str, str], di
 
 
 def test_offline_work_survives_reload_and_a_real_outage_then_arrives_exactly_once(
-    new_context: Callable[..., BrowserContext], killable: KillableServer
+    new_context: Callable[..., BrowserContext], killable: ServerProcess
 ) -> None:
     context = _tablet(new_context)
     page = context.new_page()
@@ -316,7 +242,7 @@ def _open_session(page: Page, title: str) -> None:
 
 
 def test_two_tablets_conflict_and_rejected_change_are_shown(
-    new_context: Callable[..., BrowserContext], killable: KillableServer
+    new_context: Callable[..., BrowserContext], killable: ServerProcess
 ) -> None:
     a_ctx, b_ctx = _tablet(new_context), _tablet(new_context, axe=True)
     a, b = a_ctx.new_page(), b_ctx.new_page()
@@ -387,7 +313,7 @@ def test_two_tablets_conflict_and_rejected_change_are_shown(
         b_ctx.close()
 
 
-def test_field_screens_are_accessible(new_context: Callable[..., BrowserContext], killable: KillableServer) -> None:
+def test_field_screens_are_accessible(new_context: Callable[..., BrowserContext], killable: ServerProcess) -> None:
     context = _tablet(new_context, axe=True)
     page = context.new_page()
     try:
@@ -418,7 +344,7 @@ def test_field_screens_are_accessible(new_context: Callable[..., BrowserContext]
         context.close()
 
 
-def test_server_sees_sync_info(killable: KillableServer) -> None:
+def test_server_sees_sync_info(killable: ServerProcess) -> None:
     token = api_json(
         killable.url,
         "/api/auth/login",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -17,7 +19,7 @@ def test_new_version_prompt_and_reload(page: Page, problems: PageProblems, serve
     wait_for_service_worker(page)
     assert page.locator(".toast").count() == 0
 
-    script = server.dist / sw
+    script = Path(server.env["PWA_DIST"]) / sw
     original = script.read_bytes()
     try:
         script.write_bytes(original + b"\n// a new version for the update test\n")

@@ -7,68 +7,17 @@ database (SQLite file or PostgreSQL, from DATABASE_URL).
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import httpx
 
+from tests.servers import running_server, server_env
 from tests.sync.kit import CAO_LANH, db_fetch
 
 DEMO_PASSWORD = "gandan-demo-2026"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def _server(port: int, var_dir: str) -> Iterator[subprocess.Popen[bytes]]:
-    env = {
-        **os.environ,
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "GANDAN_VAR_DIR": var_dir,
-        "WEB_WORKERS": "1",
-        "LOG_LEVEL": "WARNING",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "backend.cli", "serve"],
-        env=env,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("gandan serve did not start")
-        yield process
-    finally:
-        kill(process)
-
-
-def kill(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGKILL)  # the server and its granian workers: our own process group
-        process.wait(10)
 
 
 def _batch(device_id: uuid.UUID, n: int) -> tuple[dict[str, Any], list[uuid.UUID]]:
@@ -93,16 +42,15 @@ def _batch(device_id: uuid.UUID, n: int) -> tuple[dict[str, Any], list[uuid.UUID
     return {"protocol": 1, "schema": 2, "client_id": str(device_id), "mutations": mutations}, ids
 
 
-def test_14_sigkill_while_applying_then_retry_applies_exactly_once(client, run_db):
-    port = _free_port()
-    var_dir = tempfile.mkdtemp(prefix="gandan-crash-")
-    base = f"http://127.0.0.1:{port}"
+def test_14_sigkill_while_applying_then_retry_applies_exactly_once(client, run_db, tmp_path):
+    env = server_env(tmp_path / "var")
+    base = f"http://127.0.0.1:{env['PORT']}"
     killed_mid_request: list[bool] = []
     committed_before_retry: list[bool] = []
     for delay in (0.05, 0.2, 0.6):
         device_id = uuid.uuid4()
         body, ids = _batch(device_id, 1000)
-        with _server(port, var_dir) as process:
+        with running_server(env, tmp_path / "server.log") as server:
             login = httpx.post(
                 f"{base}/api/auth/login",
                 json={"username": "canbo", "password": DEMO_PASSWORD, "device_id": str(device_id)},
@@ -120,13 +68,13 @@ def test_14_sigkill_while_applying_then_retry_applies_exactly_once(client, run_d
             sender = threading.Thread(target=send)
             sender.start()
             time.sleep(delay)
-            kill(process)  # mid-request: before, during or after the batch's transaction
+            server.kill()  # mid-request: before, during or after the batch's transaction
             sender.join(30)
         # All or nothing: the batch's transaction either committed whole or left no trace.
         before = db_fetch(run_db, "SELECT count(*) AS n FROM sync_mutation WHERE client_id = $1", device_id)[0]["n"]
         assert before in (0, 1000)
         committed_before_retry.append(before == 1000)
-        with _server(port, var_dir):
+        with running_server(env, tmp_path / "server.log"):
             retry = httpx.post(f"{base}/api/sync/push", json=body, headers=headers, timeout=60)
         assert retry.status_code == 200, retry.text
         result = retry.json()
