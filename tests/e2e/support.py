@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import secrets
 import unicodedata
 import urllib.request
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +44,37 @@ def api_json(base_url: str, path: str, *, method: str = "GET", body: Any = None,
     return json.loads(raw) if raw else None
 
 
+def staff_token(base_url: str, username: str = "dieuphoi", password: str = DEMO_PASSWORD) -> str:
+    body = {"username": username, "password": password, "device_id": str(uuid.uuid4())}
+    return str(api_json(base_url, "/api/auth/login", method="POST", body=body)["token"])
+
+
+def free_slots(base_url: str, commune: str, kind: str = "receive_dossier", days: int = 14) -> list[str]:
+    """Every free start (ISO, UTC) in the next days, from the public availability API (the server's clock)."""
+    found = api_json(base_url, f"/api/bookings/availability?commune_id={commune}&kind={kind}&days={days}")["days"]
+    return [slot["start"] for day in found for slot in day["slots"]]
+
+
+def book_visit(base_url: str, commune: str, *, kind: str = "receive_dossier", **fields: Any) -> Any:
+    """A citizen's booking through the public API (at the first free slot unless `slot_start` is given); the
+    answer, with its secret `token`."""
+    token = "e2e-" + secrets.token_urlsafe(32)
+    body = {
+        "id": str(uuid.uuid4()),
+        "token": token,
+        "procedure_code": "1.001193",
+        "kind": kind,
+        "commune_id": commune,
+        "address_detail": "Số 8, đường Phạm Hữu Lầu, khóm 2",
+        "citizen_name": "Lâm Thị Thu",
+        "citizen_phone": "09" + "".join(secrets.choice("0123456789") for _ in range(8)),
+        "slot_start": fields.get("slot_start") or free_slots(base_url, commune, kind)[0],
+        "consent": {"accepted": True, "version": api_json(base_url, "/api/bookings/consent")["version"]},
+        **fields,
+    }
+    return {**api_json(base_url, "/api/bookings", method="POST", body=body), "token": token}
+
+
 def run_axe(page: Page) -> list[dict[str, Any]]:
     """axe-core's violations on the current page (WCAG 2.x A/AA and best practices)."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
@@ -69,8 +102,7 @@ def assign_officer(base_url: str, token: str, appointment_id: str, officer_id: s
     import urllib.error
 
     url = f"/api/staff/appointments/{appointment_id}/assign"
-    days = api_json(base_url, f"/api/bookings/availability?commune_id={commune}&kind=receive_dossier&days=14")["days"]
-    slots = [None, *[s["start"] for d in days for s in d["slots"]][::-1]]
+    slots = [None, *free_slots(base_url, commune)[::-1]]
     for slot in slots:
         body = {"officer_id": officer_id} | ({"slot_start": slot} if slot else {})
         try:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, Route, expect
 
 from tests.e2e.conftest import PageProblems
-from tests.e2e.support import DEMO_PASSWORD, api_json, wait_for_service_worker
+from tests.e2e.support import DEMO_PASSWORD, api_json, book_visit, staff_token, wait_for_service_worker
 
 pytestmark = pytest.mark.e2e
 
@@ -37,11 +36,6 @@ def shot(page: Page, name: str) -> None:
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
-
-
-def staff_token(base_url: str, username: str = "dieuphoi") -> str:
-    body = {"username": username, "password": DEMO_PASSWORD, "device_id": str(uuid.uuid4())}
-    return str(api_json(base_url, "/api/auth/login", method="POST", body=body)["token"])
 
 
 def appointments_with_phone(base_url: str, phone: str) -> list[dict[str, Any]]:
@@ -191,29 +185,17 @@ def test_server_down_then_lost_answer_is_not_duplicated(page: Page, base_url: st
 
 
 def _book_via_api(base_url: str, phone: str) -> tuple[str, str]:
-    days = api_json(base_url, f"/api/bookings/availability?commune_id={CAO_LANH}&kind=guide&days=14")["days"]
-    slot = next(s for d in days for s in d["slots"])["start"]
-    consent = api_json(base_url, "/api/bookings/consent")
-    token = "e2e-" + uuid.uuid4().hex + uuid.uuid4().hex[:8]
-    created = api_json(
+    created = book_visit(
         base_url,
-        "/api/bookings",
-        method="POST",
-        body={
-            "id": str(uuid.uuid4()),
-            "token": token,
-            "procedure_code": PROCEDURE,
-            "kind": "guide",
-            "commune_id": CAO_LANH,
-            "address_detail": "45 Lê Lợi, khóm 2",
-            "citizen_name": "Phạm Thị Dung",
-            "citizen_phone": phone,
-            "notes": "Nhà có cổng xanh",
-            "slot_start": slot,
-            "consent": {"accepted": True, "version": consent["version"]},
-        },
+        CAO_LANH,
+        kind="guide",
+        procedure_code=PROCEDURE,
+        address_detail="45 Lê Lợi, khóm 2",
+        citizen_name="Phạm Thị Dung",
+        citizen_phone=phone,
+        notes="Nhà có cổng xanh",
     )
-    return str(created["reference"]), token
+    return str(created["reference"]), str(created["token"])
 
 
 def test_dispatcher_assigns_and_citizen_sees_confirmation(

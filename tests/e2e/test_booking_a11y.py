@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.e2e.support import DEMO_PASSWORD, api_json, run_axe, serious
-from tests.e2e.test_booking import CAO_LANH, PHONE, PROCEDURE, TABLET, fill_booking, shot, staff_token
+from tests.e2e.support import DEMO_PASSWORD, api_json, free_slots, run_axe, serious, staff_token
+from tests.e2e.test_booking import CAO_LANH, PHONE, PROCEDURE, TABLET, fill_booking, shot
 
 pytestmark = pytest.mark.e2e
 
@@ -52,8 +52,7 @@ def test_booking_screens(axe_page: Callable[[dict[str, int]], Page]) -> None:
 
 
 def _intake(base_url: str, phone: str) -> dict[str, Any]:
-    days = api_json(base_url, f"/api/bookings/availability?commune_id={CAO_LANH}&kind=receive_dossier&days=14")["days"]
-    slot = next(s for d in days for s in d["slots"])["start"]
+    slot = free_slots(base_url, CAO_LANH)[0]
     version = api_json(base_url, "/api/bookings/consent")["version"]
     return dict(
         api_json(

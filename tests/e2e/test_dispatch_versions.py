@@ -5,14 +5,13 @@ file's link) explains how to reach the booking."""
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from playwright.sync_api import BrowserContext, expect
 
-from tests.e2e.support import DEMO_PASSWORD, api_json, assign_officer
+from tests.e2e.support import DEMO_PASSWORD, api_json, assign_officer, book_visit, free_slots, staff_token
 
 pytestmark = pytest.mark.e2e
 
@@ -20,29 +19,16 @@ TABLET = {"width": 1280, "height": 800}
 CAO_LANH = "29869"
 
 
-def _login(base_url: str, username: str) -> str:
-    body = {"username": username, "password": DEMO_PASSWORD, "device_id": str(uuid.uuid4())}
-    return str(api_json(base_url, "/api/auth/login", method="POST", body=body)["token"])
-
-
 def _book(base_url: str) -> dict[str, Any]:
-    days = api_json(base_url, f"/api/bookings/availability?commune_id={CAO_LANH}&kind=receive_dossier&days=14")
-    slots = [s["start"] for d in days["days"] for s in d["slots"]]
-    token = "e2e-" + uuid.uuid4().hex + uuid.uuid4().hex[:8]
-    body = {
-        "id": str(uuid.uuid4()),
-        "token": token,
-        "procedure_code": "1.001193",
-        "kind": "receive_dossier",
-        "commune_id": CAO_LANH,
-        "address_detail": "8 Lý Thường Kiệt, khóm 1",
-        "citizen_name": "Võ Thị Hoa",
-        "citizen_phone": "09" + str(uuid.uuid4().int)[:8],
-        "slot_start": slots[len(slots) // 2],
-        "consent": {"accepted": True, "version": api_json(base_url, "/api/bookings/consent")["version"]},
-    }
-    created: dict[str, Any] = api_json(base_url, "/api/bookings", method="POST", body=body)
-    return {**created, "token": token}
+    slots = free_slots(base_url, CAO_LANH)
+    booking: dict[str, Any] = book_visit(
+        base_url,
+        CAO_LANH,
+        address_detail="8 Lý Thường Kiệt, khóm 1",
+        citizen_name="Võ Thị Hoa",
+        slot_start=slots[len(slots) // 2],
+    )
+    return booking
 
 
 def test_a_colleagues_change_is_shown_instead_of_overwritten(
@@ -60,7 +46,7 @@ def test_a_colleagues_change_is_shown_instead_of_overwritten(
     expect(staff.locator(".badge")).to_have_text("Mới đăng ký")
 
     # Meanwhile a supervisor gives the visit to Lê Thị Bích (from another screen).
-    supervisor = _login(base_url, "giamsat")
+    supervisor = staff_token(base_url, "giamsat")
     officers = api_json(base_url, f"/api/staff/officers?commune_id={CAO_LANH}", token=supervisor)
     bich = next(o for o in officers if o["full_name"] == "Lê Thị Bích")
     assigned = assign_officer(base_url, supervisor, booking["id"], bich["id"], CAO_LANH)

@@ -3,8 +3,6 @@ offline, and the citizen's status page shows it once the tablet has synced."""
 
 from __future__ import annotations
 
-import secrets
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -12,7 +10,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.e2e.conftest import Server, StaffUser
-from tests.e2e.support import DEMO_PASSWORD, api_json, assign_officer, wait_for_service_worker
+from tests.e2e.support import DEMO_PASSWORD, api_json, assign_officer, book_visit, staff_token, wait_for_service_worker
 
 pytestmark = pytest.mark.e2e
 
@@ -21,37 +19,13 @@ TABLET = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
 
-def _token(base: str, username: str) -> str:
-    body = {"username": username, "password": DEMO_PASSWORD, "device_id": str(uuid.uuid4())}
-    return str(api_json(base, "/api/auth/login", method="POST", body=body)["token"])
-
-
 def _book_and_assign(base: str, officer: StaffUser) -> dict[str, Any]:
-    days = api_json(base, f"/api/bookings/availability?commune_id={MY_TRA}&kind=receive_dossier&days=14")["days"]
-    slot = next(s["start"] for d in days for s in d["slots"])
-    secret = secrets.token_urlsafe(32)
-    booking = api_json(
-        base,
-        "/api/bookings/",
-        method="POST",
-        body={
-            "id": str(uuid.uuid4()),
-            "token": secret,
-            "procedure_code": "1.001193",
-            "kind": "receive_dossier",
-            "commune_id": MY_TRA,
-            "address_detail": "Số 8, đường Phạm Hữu Lầu, khóm 2",
-            "citizen_name": "Lâm Thị Thu",
-            "citizen_phone": "09" + "".join(secrets.choice("0123456789") for _ in range(8)),
-            "slot_start": slot,
-            "consent": {"accepted": True, "version": "2026-11"},
-        },
-    )
-    dispatcher = _token(base, "dieuphoi")
+    booking: dict[str, Any] = book_visit(base, MY_TRA)
+    dispatcher = staff_token(base)
     officers = api_json(base, f"/api/staff/officers/?commune_id={MY_TRA}", token=dispatcher)
     assert officer.id in {o["id"] for o in officers}
     assign_officer(base, dispatcher, booking["id"], officer.id, MY_TRA)
-    return {**booking, "token": secret}
+    return booking
 
 
 def _tap(card: Any, page: Page, label: str) -> None:
@@ -92,7 +66,7 @@ def test_assigned_visit_reaches_the_tablet_is_done_offline_and_the_citizen_sees_
         expect(page.locator(f"li[data-appointment='{booking['id']}']")).to_have_attribute("data-status", "done")
 
         # Nothing reached the server yet.
-        dispatcher = _token(server.url, "dieuphoi")
+        dispatcher = staff_token(server.url)
         assert (
             api_json(server.url, f"/api/staff/appointments/{booking['id']}", token=dispatcher)["status"] == "confirmed"
         )

@@ -23,8 +23,16 @@ import pytest
 from playwright.sync_api import BrowserContext, CDPSession, ConsoleMessage, Page, expect
 
 from tests.e2e.conftest import GANDAN, PageProblems, Server
-from tests.e2e.support import ROOT, api_json, assign_officer, run_axe, serious, wait_for_service_worker
-from tests.e2e.test_booking import CAO_LANH, PHONE, _book_via_api, shot, staff_token
+from tests.e2e.support import (
+    ROOT,
+    api_json,
+    assign_officer,
+    run_axe,
+    serious,
+    staff_token,
+    wait_for_service_worker,
+)
+from tests.e2e.test_booking import CAO_LANH, PHONE, _book_via_api, shot
 from tests.servers import stop_group
 
 pytestmark = pytest.mark.e2e
