@@ -152,6 +152,19 @@ _VI_BY_MESSAGE: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 
 
+def _missing_body(exc: ValidationException) -> bool:
+    """Litestar's way of saying that a route needing a body got none: a KeyError on `data`."""
+    extra = exc.extra
+    return (
+        isinstance(extra, list)
+        and len(extra) == 1
+        and isinstance(extra[0], dict)
+        and extra[0].get("key") == "data"
+        and extra[0].get("source") == "body"
+        and extra[0].get("message") == "'data'"
+    )
+
+
 def _validation_detail_vi(exc: ValidationException) -> str | None:
     """The Vietnamese for the first of Litestar's validation messages, naming the field when it can."""
     from backend.core.text import label_vi
@@ -159,6 +172,8 @@ def _validation_detail_vi(exc: ValidationException) -> str | None:
     extra = exc.extra
     if not (isinstance(extra, list) and extra and isinstance(extra[0], dict)):
         return None
+    if _missing_body(exc):
+        return "Thiếu dữ liệu gửi lên."
     message, key = str(extra[0].get("message", "")), str(extra[0].get("key") or "")
     field = key.rsplit(".", 1)[-1]
     for pattern, text in _VI_BY_MESSAGE:
@@ -174,6 +189,8 @@ def _validation_detail_vi(exc: ValidationException) -> str | None:
 def _validation_detail(exc: ValidationException) -> str:
     """Litestar says "Validation failed for POST /x"; add the field and the reason a caller needs."""
     extra = exc.extra
+    if _missing_body(exc):
+        return "The request needs a JSON body"
     if isinstance(extra, list) and extra:
         first = extra[0]
         if isinstance(first, dict) and first.get("message"):
