@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 from typing import Any
 
 import msgspec
@@ -71,7 +72,9 @@ def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[
         # in UTC, an integer past 64 bits). Routes should bound their inputs; this is the net under them.
         log.warning("value out of the database's range on %s %s: %s", request.method, request.url.path, exc)
         exc = AppError(400, "A value is out of range", "Giá trị gửi lên nằm ngoài phạm vi cho phép.")
-    if isinstance(exc, WriteQueueFull):
+    if isinstance(exc, WriteQueueFull) or _sqlite_busy(exc):
+        # A writer outside write_transaction() (a session touch, a failed login) waited the whole busy timeout for
+        # SQLite's lock: the same answer as a full write queue, not a 500.
         exc = AppError(
             503,
             "The service is busy; retry in a few seconds",
@@ -103,6 +106,11 @@ def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[
         status_code=HTTP_500_INTERNAL_SERVER_ERROR,
         media_type=MediaType.JSON,
     )
+
+
+def _sqlite_busy(exc: Exception) -> bool:
+    """SQLite's SQLITE_BUSY: another connection held the write lock for longer than the busy timeout."""
+    return isinstance(exc, sqlite3.OperationalError) and str(exc).startswith("database is locked")
 
 
 def _unencodable_argument(exc: Exception) -> bool:
