@@ -18,7 +18,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 log = logging.getLogger("gandan.errors")
 
 # Vietnamese wording of the common statuses, shown to citizens and officers.
-_VI_BY_STATUS = {
+VI_BY_STATUS = {
     400: "Dữ liệu gửi lên không hợp lệ.",
     401: "Vui lòng đăng nhập.",
     403: "Bạn không có quyền thực hiện thao tác này.",
@@ -28,10 +28,22 @@ _VI_BY_STATUS = {
     413: "Dữ liệu gửi lên quá lớn.",
     415: "Định dạng dữ liệu không được hỗ trợ.",
     422: "Dữ liệu gửi lên không hợp lệ.",
+    426: "Phiên bản ứng dụng không còn được hỗ trợ. Vui lòng cập nhật ứng dụng.",
     429: "Bạn thao tác quá nhiều lần. Vui lòng thử lại sau.",
     500: "Hệ thống gặp sự cố. Vui lòng thử lại sau.",
     503: "Hệ thống tạm thời không sẵn sàng. Vui lòng thử lại sau.",
 }
+
+
+class ErrorOut(msgspec.Struct, kw_only=True):
+    """The body of every error answer (the OpenAPI document declares it; error_response writes it)."""
+
+    status_code: int
+    detail: str
+    detail_vi: str
+    # What a client may act on: {"wipe": true} on a revoked device, {"code": …} from sync, {"field": …}, or
+    # the list of validation errors ({"message", "key", "source"}) behind a 400.
+    extra: dict[str, Any] | list[dict[str, Any]] | msgspec.UnsetType = msgspec.UNSET
 
 
 class InvalidInput(ValueError):
@@ -95,14 +107,14 @@ def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[
         body: dict[str, Any] = {
             "status_code": status,
             "detail": detail,
-            "detail_vi": detail_vi or _VI_BY_STATUS.get(status, _VI_BY_STATUS[400]),
+            "detail_vi": detail_vi or VI_BY_STATUS.get(status, VI_BY_STATUS[400]),
         }
         if exc.extra:
             body["extra"] = exc.extra
         return Response(body, status_code=status, media_type=MediaType.JSON, headers=exc.headers)
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return Response(
-        {"status_code": 500, "detail": "Internal server error", "detail_vi": _VI_BY_STATUS[500]},
+        {"status_code": 500, "detail": "Internal server error", "detail_vi": VI_BY_STATUS[500]},
         status_code=HTTP_500_INTERNAL_SERVER_ERROR,
         media_type=MediaType.JSON,
     )
