@@ -27,6 +27,7 @@ from backend.core.middleware import (
     keep_alive_middleware,
     request_log_middleware,
 )
+from backend.core.openapi import StrictStructSchemaPlugin, declare_answers
 from backend.core.requests import AppRequest, refuse_control_chars_in_url
 from backend.core.static import PwaController
 from backend.db.engine import close_engine, prepare_engine
@@ -70,6 +71,7 @@ def _configure_openapi(config: AppConfig) -> None:
             security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", description="Device session")}
         ),
     )
+    config.plugins.append(StrictStructSchemaPlugin())
 
 
 def _configure_routes(config: AppConfig) -> None:
@@ -113,6 +115,8 @@ def create_app() -> Litestar:
     for step in (_configure_openapi, _configure_routes, _configure_errors, _configure_http):
         step(config)
     app = Litestar.from_config(config)
+    # Each operation's error answers and security, derived from its guard, path and body (before the document is built).
+    declare_answers(app)
     # Outermost, so that they also see requests that end in an error handler or match no route.
     app.asgi_handler = request_log_middleware(keep_alive_middleware(app.asgi_handler, _drain_limit(app)))
     return app

@@ -13,6 +13,8 @@ from backend.core.errors import AppError
 from backend.settings import get_settings
 
 Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], Awaitable[None]]
+# The attribute of a staff(...) guard that holds its roles: the OpenAPI document reads it (backend/core/openapi.py).
+STAFF_ROLES = "gandan_staff_roles"
 
 
 async def public(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
@@ -33,7 +35,14 @@ def staff(*roles: str) -> Guard:
         connection.state.principal = principal
 
     guard.__qualname__ = f"staff({','.join(roles) or 'any'})"
+    setattr(guard, STAFF_ROLES, roles)
     return guard
+
+
+def staff_roles(guard: object) -> tuple[str, ...] | None:
+    """The roles a `staff(...)` guard lets in (empty: any staff role); None for any other guard."""
+    roles = getattr(guard, STAFF_ROLES, None)
+    return tuple(roles) if isinstance(roles, tuple) else None
 
 
 def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:

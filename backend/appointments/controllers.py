@@ -299,6 +299,7 @@ IfMatch = Annotated[
 _ETAG_HEADER = [
     ResponseHeader(
         name="ETag",
+        value='"71"',  # documents its type (a string); the real value is set by each response
         documentation_only=True,
         description="The appointment's version, to send back in If-Match (or as expect_version) with the next write",
     )

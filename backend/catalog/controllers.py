@@ -10,7 +10,7 @@ from litestar.params import PathParameter, QueryParameter
 
 from backend.accounts.guards import public
 from backend.catalog import services
-from backend.catalog.schemas import LegacyResolution, LegacyUnitOut, ProcedureOut, UnitOut
+from backend.catalog.schemas import LegacyResolution, ProcedureOut, UnitOut
 from backend.catalog.tables import AdminUnit, Procedure
 from backend.core.errors import AppError
 
@@ -36,10 +36,10 @@ class UnitController(Controller):
         ] = None,
         legacy: Annotated[bool, QueryParameter(description="Search the units before 1 July 2025")] = False,
         limit: Limit = 50,
-    ) -> list[UnitOut] | list[LegacyUnitOut]:
+    ) -> list[UnitOut]:
         if legacy:
             rows = await services.search_legacy_units(q, level, limit)
-            return [msgspec.convert(r, LegacyUnitOut, strict=False) for r in rows]
+            return [msgspec.convert(r, UnitOut, strict=False) for r in rows]
         return _units(await services.search_units(q, level, limit))
 
     @get("/resolve", summary="Map a legacy address (old district + commune) to its new unit")

@@ -15,6 +15,10 @@ class UnitOut(msgspec.Struct):
     unit_type: str
     level: str
     parent_code: str | None
+    # Units before 1 July 2025 only (GET /api/units?legacy=true): their province, and the new units they became.
+    # One shape for both searches: a list of either kind of unit would match two schemas when it is empty.
+    province_code: str | msgspec.UnsetType = msgspec.UNSET
+    new_codes: list[str] | msgspec.UnsetType = msgspec.UNSET
 
 
 class LegacyUnitOut(msgspec.Struct):

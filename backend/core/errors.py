@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 from typing import Any
 
 import msgspec
@@ -17,7 +18,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 log = logging.getLogger("gandan.errors")
 
 # Vietnamese wording of the common statuses, shown to citizens and officers.
-_VI_BY_STATUS = {
+VI_BY_STATUS = {
     400: "Dữ liệu gửi lên không hợp lệ.",
     401: "Vui lòng đăng nhập.",
     403: "Không có quyền thực hiện thao tác này.",
@@ -27,10 +28,22 @@ _VI_BY_STATUS = {
     413: "Dữ liệu gửi lên quá lớn.",
     415: "Định dạng dữ liệu không được hỗ trợ.",
     422: "Dữ liệu gửi lên không hợp lệ.",
+    426: "Phiên bản ứng dụng không còn được hỗ trợ. Vui lòng cập nhật ứng dụng.",
     429: "Thao tác quá nhiều lần. Vui lòng thử lại sau.",
     500: "Hệ thống gặp sự cố. Vui lòng thử lại sau.",
     503: "Hệ thống tạm thời không sẵn sàng. Vui lòng thử lại sau.",
 }
+
+
+class ErrorOut(msgspec.Struct, kw_only=True):
+    """The body of every error answer (the OpenAPI document declares it; error_response writes it)."""
+
+    status_code: int
+    detail: str
+    detail_vi: str
+    # What a client may act on: {"wipe": true} on a revoked device, {"code": …} from sync, {"field": …}, or
+    # the list of validation errors ({"message", "key", "source"}) behind a 400.
+    extra: dict[str, Any] | list[dict[str, Any]] | msgspec.UnsetType = msgspec.UNSET
 
 
 class InvalidInput(ValueError):
@@ -71,7 +84,9 @@ def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[
         # in UTC, an integer past 64 bits). Routes should bound their inputs; this is the net under them.
         log.warning("value out of the database's range on %s %s: %s", request.method, request.url.path, exc)
         exc = AppError(400, "A value is out of range", "Giá trị gửi lên nằm ngoài phạm vi cho phép.")
-    if isinstance(exc, WriteQueueFull):
+    if isinstance(exc, WriteQueueFull) or _sqlite_busy(exc):
+        # A writer outside write_transaction() (a session touch, a failed login) waited the whole busy timeout for
+        # SQLite's lock: the same answer as a full write queue, not a 500.
         exc = AppError(
             503,
             "The service is busy; retry in a few seconds",
@@ -92,17 +107,22 @@ def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[
         body: dict[str, Any] = {
             "status_code": status,
             "detail": detail,
-            "detail_vi": detail_vi or _VI_BY_STATUS.get(status, _VI_BY_STATUS[400]),
+            "detail_vi": detail_vi or VI_BY_STATUS.get(status, VI_BY_STATUS[400]),
         }
         if exc.extra:
             body["extra"] = exc.extra
         return Response(body, status_code=status, media_type=MediaType.JSON, headers=exc.headers)
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return Response(
-        {"status_code": 500, "detail": "Internal server error", "detail_vi": _VI_BY_STATUS[500]},
+        {"status_code": 500, "detail": "Internal server error", "detail_vi": VI_BY_STATUS[500]},
         status_code=HTTP_500_INTERNAL_SERVER_ERROR,
         media_type=MediaType.JSON,
     )
+
+
+def _sqlite_busy(exc: Exception) -> bool:
+    """SQLite's SQLITE_BUSY: another connection held the write lock for longer than the busy timeout."""
+    return isinstance(exc, sqlite3.OperationalError) and str(exc).startswith("database is locked")
 
 
 def _unencodable_argument(exc: Exception) -> bool:
@@ -152,6 +172,19 @@ _VI_BY_MESSAGE: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 
 
+def _missing_body(exc: ValidationException) -> bool:
+    """Litestar's way of saying that a route needing a body got none: a KeyError on `data`."""
+    extra = exc.extra
+    return (
+        isinstance(extra, list)
+        and len(extra) == 1
+        and isinstance(extra[0], dict)
+        and extra[0].get("key") == "data"
+        and extra[0].get("source") == "body"
+        and extra[0].get("message") == "'data'"
+    )
+
+
 def _validation_detail_vi(exc: ValidationException) -> str | None:
     """The Vietnamese for the first of Litestar's validation messages, naming the field when it can."""
     from backend.core.text import label_vi
@@ -159,6 +192,8 @@ def _validation_detail_vi(exc: ValidationException) -> str | None:
     extra = exc.extra
     if not (isinstance(extra, list) and extra and isinstance(extra[0], dict)):
         return None
+    if _missing_body(exc):
+        return "Thiếu dữ liệu gửi lên."
     message, key = str(extra[0].get("message", "")), str(extra[0].get("key") or "")
     field = key.rsplit(".", 1)[-1]
     for pattern, text in _VI_BY_MESSAGE:
@@ -174,6 +209,8 @@ def _validation_detail_vi(exc: ValidationException) -> str | None:
 def _validation_detail(exc: ValidationException) -> str:
     """Litestar says "Validation failed for POST /x"; add the field and the reason a caller needs."""
     extra = exc.extra
+    if _missing_body(exc):
+        return "The request needs a JSON body"
     if isinstance(extra, list) and extra:
         first = extra[0]
         if isinstance(first, dict) and first.get("message"):

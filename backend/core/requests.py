@@ -4,7 +4,8 @@
   UnicodeDecodeError and RecursionError there, which Litestar lets through as 500s; and code that walks the
   decoded value recursively must never meet a thousand levels);
 - no control character anywhere in a JSON body (keys too), a path or a query string: a 400 naming the field
-  (see backend/core/text.py for the rule).
+  (see backend/core/text.py for the rule);
+- a JSON body sent with another media type (a form, text/plain) is a 415.
 
 The checks cost nothing for the bodies the apps send: the walk over the decoded value runs only when the raw
 bytes show that it could find something (many brackets, a `\\u00` escape, a DEL or C1 character).
@@ -105,6 +106,8 @@ class AppRequest(Request[Any, Any, Any]):
 
     async def json(self) -> Any:
         fresh = self._json is Empty and self._connection_state.json is Empty
+        if fresh:
+            _refuse_other_media_types(self.headers.get("content-type"))
         try:
             value = await self.decode()
         except UnicodeDecodeError as exc:
@@ -121,6 +124,20 @@ class AppRequest(Request[Any, Any, Any]):
             if data is not None:
                 preclean(value, data.annotation)
         return value
+
+
+def _refuse_other_media_types(content_type: str | None) -> None:
+    """A JSON body sent as anything else (a form, text/plain) is a 415; without a Content-Type it is read as JSON."""
+    if content_type is None:
+        return
+    media = content_type.partition(";")[0].strip().lower()
+    if media == "application/json" or (media.startswith("application/") and media.endswith("+json")):
+        return
+    raise AppError(
+        415,
+        "The body must be sent as application/json",
+        "Dữ liệu phải được gửi ở dạng JSON (application/json).",
+    )
 
 
 def refuse_control_chars_in_url(request: Request[Any, Any, Any]) -> None:

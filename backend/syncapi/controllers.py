@@ -8,11 +8,12 @@ from typing import Annotated, Any, Literal
 import anyio
 from litestar import Controller, Request, Response, get, head, post, put
 from litestar.exceptions import SerializationException
-from litestar.params import JSONBody, PathParameter, QueryParameter
+from litestar.params import HeaderParameter, JSONBody, PathParameter, QueryParameter
 from litestar.response import File
 
 from backend.accounts.guards import principal_of, staff
 from backend.core.errors import AppError
+from backend.core.openapi import raw_body
 from backend.core.requests import AppRequest
 from backend.syncapi.services import (
     ATTACHMENT_MAX_BYTES,
@@ -222,6 +223,7 @@ class AttachmentController(Controller):
         guards=[staff()],
         status_code=200,
         request_max_body_size=CHUNK_MAX_BYTES + 1024,
+        operation_class=raw_body("application/octet-stream", "The chunk's bytes"),
         summary="Upload one chunk of a file at an offset",
     )
     async def upload(
@@ -230,12 +232,19 @@ class AttachmentController(Controller):
         sha256: Sha,
         offset: Annotated[int, QueryParameter(ge=0, description="Where this chunk starts")],
         total: Annotated[int, QueryParameter(ge=1, description="Size of the whole file")],
+        content_type: Annotated[
+            str,
+            HeaderParameter(
+                name="X-Content-Type",
+                max_length=100,
+                description="Media type of the whole file, read on its first chunk (else application/octet-stream)",
+            ),
+        ] = "",
     ) -> AttachmentStatus:
         _check_hash(sha256)
         if total > ATTACHMENT_MAX_BYTES:
             raise AppError(413, f"Files are limited to {ATTACHMENT_MAX_BYTES} bytes", _VI["too_large"])
         body = await request.body()
-        content_type = request.headers.get("x-content-type", "")
         if content_type not in ATTACHMENT_TYPES:
             content_type = "application/octet-stream"  # photos, signatures and scans only are served as such
         store = get_file_store()

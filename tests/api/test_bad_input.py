@@ -23,7 +23,7 @@ def _counts(run_db: Any) -> tuple[int, int, int]:
     ("body", "content_type", "expected_status", "detail_part"),
     [
         (b'{"username": "canbo", "password": ', "application/json", 400, "JSON"),
-        (b"username=canbo", "application/x-www-form-urlencoded", 400, ""),
+        (b"username=canbo", "application/x-www-form-urlencoded", 415, "application/json"),
         (
             b'{"username": "canbo", "password": "x", "device_id": "%s", "admin": true}',
             "application/json",
@@ -60,6 +60,37 @@ def test_malformed_login_bodies_are_refused_clearly(
     assert error["detail_vi"]
     assert "Traceback" not in response.text
     assert _counts(run_db) == before
+
+
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "text/json"]
+)
+def test_a_json_body_sent_as_another_media_type_is_415(client: TestClient[Any], run_db: Any, content_type: str) -> None:
+    """Even when the bytes are JSON: a form or text/plain is not what the API reads (and not what its document says)."""
+    before = _counts(run_db)
+    body = msgspec.json.encode({"username": "canbo", "password": "x", "device_id": str(uuid.uuid4())})
+    response = client.post("/api/auth/login", content=body, headers={"content-type": content_type})
+    assert response.status_code == 415, response.text
+    assert response.json()["detail_vi"] == "Dữ liệu phải được gửi ở dạng JSON (application/json)."
+    assert _counts(run_db) == before
+
+
+@pytest.mark.parametrize(
+    "content_type", ["application/json; charset=utf-8", "APPLICATION/JSON", "application/x+json", None]
+)
+def test_json_media_types_and_a_missing_one_are_read_as_json(client: TestClient[Any], content_type: str | None) -> None:
+    body = msgspec.json.encode({"username": "nobody", "password": "x", "device_id": str(uuid.uuid4())})
+    headers = {"content-type": content_type} if content_type else {}
+    response = client.post("/api/auth/login", content=body, headers=headers)
+    assert response.status_code == 401, response.text  # read, and the password checked
+
+
+def test_a_missing_body_is_named_as_such(client: TestClient[Any]) -> None:
+    for headers in ({}, {"content-type": "application/json"}):
+        response = client.post("/api/auth/login", content=b"", headers=headers)
+        assert response.status_code == 400
+        assert response.json()["detail"] == "The request needs a JSON body"
+        assert response.json()["detail_vi"] == "Thiếu dữ liệu gửi lên."
 
 
 def test_oversized_body_is_refused_before_it_is_read(client: TestClient[Any], run_db: Any) -> None:

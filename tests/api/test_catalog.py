@@ -32,6 +32,18 @@ def test_legacy_units_are_searchable(client: TestClient[Any]) -> None:
     assert found[0]["province_code"] == "87"  # former Đồng Tháp
 
 
+def test_both_unit_searches_answer_one_documented_shape(client: TestClient[Any]) -> None:
+    """A list of new units or of legacy ones, told apart by the query: one schema, UnitOut, whose legacy fields only
+    legacy units carry (a choice of two list schemas matched both when the list was empty)."""
+    schema = client.get("/api/schema/openapi.json").json()
+    answer = schema["paths"]["/api/units"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert answer == {"items": {"$ref": "#/components/schemas/UnitOut"}, "type": "array"}
+    legacy = client.get("/api/units", params={"q": "my tra", "legacy": "true", "level": "commune"}).json()
+    assert legacy and all({"province_code", "new_codes"} <= set(u) for u in legacy)
+    new = client.get("/api/units", params={"q": "my tra"}).json()
+    assert new and all(not {"province_code", "new_codes"} & set(u) for u in new)
+
+
 def test_legacy_address_resolves_to_its_new_unit(client: TestClient[Any]) -> None:
     resolved = client.get("/api/units/resolve", params={"commune": "xa my tra", "district": "TP Cao Lãnh"}).json()
     assert len(resolved) == 1

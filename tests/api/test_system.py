@@ -82,3 +82,31 @@ def test_a_full_write_queue_answers_503_at_once(client: TestClient[Any], monkeyp
     assert response.status_code == 503
     assert response.headers["retry-after"] == "2"
     assert response.json()["detail_vi"] == "Hệ thống đang bận. Vui lòng thử lại sau ít giây."
+
+
+def test_a_writer_outside_the_queue_that_finds_the_database_locked_gets_503(
+    client: TestClient[Any], monkeypatch: Any
+) -> None:
+    """A write outside write_transaction() (here the record of a failed login) that waits out SQLite's busy timeout
+    is told to retry (503 with Retry-After), not given a 500."""
+    import sqlite3
+    import uuid
+
+    from backend.db.engine import get_engine
+    from backend.settings import get_settings
+
+    if IS_POSTGRES:
+        return  # SQLite's single write lock
+    monkeypatch.setitem(get_engine().connection_kwargs, "timeout", 0.1)
+    other = sqlite3.connect(get_settings().sqlite_path, timeout=1)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+        response = client.post(
+            "/api/auth/login", json={"username": "canbo", "password": "wrong-password", "device_id": str(uuid.uuid4())}
+        )
+    finally:
+        other.rollback()
+        other.close()
+    assert response.status_code == 503, response.text
+    assert response.headers["retry-after"] == "2"
+    assert response.json()["detail_vi"] == "Hệ thống đang bận. Vui lòng thử lại sau ít giây."
